@@ -1,0 +1,209 @@
+//! The command line, declared with clap; doc comments are the help text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::FileConfig;
+use crate::geometry::{Position, Size};
+use crate::randr::backend::BackendKind;
+
+/// Examples, backends and the exit codes (the table in `exit.rs`), under `--help`.
+pub const AFTER_HELP: &str = "\
+Examples:
+  xrdisplay enable                         XR-0 at 1920x1080, right of every output
+  xrdisplay enable --size 3840x1080 --right-of eDP-1 --refresh 90
+  xrdisplay enable --output DUMMY1         drive a spare output as the XR screen
+  xrdisplay enable --dry-run               print the RandR requests, change nothing
+  xrdisplay status --json                  everything, for scripts
+  xrdisplay disable                        turn XR-0 off and remove what was added
+
+Backends (chosen with --backend, default auto, in this order):
+  xr-manager    the patched modesetting driver's virtual output (XR-Manager)
+  spare-output  an unused RandR output (e.g. HDMI-2, Virtual-2, DUMMY1) on a free CRTC
+  monitor       a RandR 1.5 monitor over a grown screen; not seen by GTK/XFCE
+
+Configuration: $XDG_CONFIG_HOME/xrdisplay/config.toml (see `xrdisplay config`);
+flags override it.
+
+Exit codes:
+  0  success (also when there was nothing to change)
+  1  the X server refused a change or it did not verify; the previous layout was restored
+  2  usage or configuration error; nothing was changed
+  3  the X server is unreachable or the connection was lost
+  4  not supported by this X server (backend, output, size); nothing was changed
+  5  a change failed and the previous layout could not be fully restored";
+
+/// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
+///
+/// xrdisplay drives RandR so that XR glasses get a monitor of their own: a virtual
+/// output of the patched modesetting driver, a spare output, or a RandR monitor.
+/// Every change is a transaction: if any step fails, the previous layout is restored.
+#[derive(Debug, Parser)]
+#[command(name = "xrdisplay", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// X display to use, e.g. :0 [default: $DISPLAY]
+    #[arg(long, global = true, value_name = "DISPLAY")]
+    pub display: Option<String>,
+
+    /// Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]
+    #[arg(long, global = true, env = "XRDISPLAY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the X server, the backends, every output and the XR output's state.
+    #[command(after_help = "Examples:\n  xrdisplay status\n  xrdisplay status --json | jq .xr")]
+    Status(StatusArgs),
+
+    /// Create (if needed), size, place and turn on the XR output.
+    ///
+    /// Idempotent: enabling what is already enabled with the same settings changes
+    /// nothing. The mode is computed here (CVT reduced blanking, as `cvt -r`), the screen
+    /// grows as needed, outputs beyond the new one move aside, and the result is read
+    /// back and verified.
+    #[command(
+        after_help = "Examples:\n  xrdisplay enable\n  xrdisplay enable --size 2560x1440 --left-of HDMI-1 --primary\n  xrdisplay enable --backend monitor --pos 1920,0\n  xrdisplay enable --dry-run"
+    )]
+    Enable(EnableArgs),
+
+    /// Turn the XR output off, delete it or its monitor, shrink the screen back and
+    /// remove the modes xrdisplay added. Idempotent.
+    #[command(
+        after_help = "Examples:\n  xrdisplay disable\n  xrdisplay disable --output DUMMY1 --dry-run"
+    )]
+    Disable(DisableArgs),
+
+    /// Print the effective configuration (defaults, then the file, then flags) as TOML.
+    #[command(
+        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\""
+    )]
+    Config(ConfigArgs),
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Example:\n  xrdisplay completions bash > ~/.local/share/bash-completion/completions/xrdisplay"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Name of the XR output to report on [default: from the config, else XR-0]
+    #[arg(long, short)]
+    pub output: Option<String>,
+
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EnableArgs {
+    /// Name of the XR output, or an existing spare output to use [default: XR-0]
+    #[arg(long, short)]
+    pub output: Option<String>,
+
+    /// Size in pixels [default: 1920x1080]
+    #[arg(long, value_name = "WxH")]
+    pub size: Option<Size>,
+
+    /// Refresh rate in Hz, 1-240 [default: 60]
+    #[arg(long, value_name = "HZ", value_parser = clap::value_parser!(u32).range(1..=240))]
+    pub refresh: Option<u32>,
+
+    #[command(flatten)]
+    pub placement: PlacementArgs,
+
+    /// Make it the primary output
+    #[arg(long)]
+    pub primary: bool,
+
+    /// How to get the output [default: auto]
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendKind>,
+
+    /// Print the RandR requests it would send and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Where to put the XR output; without one it goes right of every output.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct PlacementArgs {
+    /// Place it right of OUTPUT (outputs beyond move right)
+    #[arg(long, value_name = "OUTPUT")]
+    pub right_of: Option<String>,
+
+    /// Place it left of OUTPUT
+    #[arg(long, value_name = "OUTPUT")]
+    pub left_of: Option<String>,
+
+    /// Place it above OUTPUT
+    #[arg(long, value_name = "OUTPUT")]
+    pub above: Option<String>,
+
+    /// Place it below OUTPUT
+    #[arg(long, value_name = "OUTPUT")]
+    pub below: Option<String>,
+
+    /// Place its top-left corner at X,Y (non-negative; must not overlap another output)
+    #[arg(long, value_name = "X,Y", allow_hyphen_values = true)]
+    pub pos: Option<Position>,
+}
+
+#[derive(Debug, Args)]
+pub struct DisableArgs {
+    /// Name of the XR output [default: from the config, else XR-0]
+    #[arg(long, short)]
+    pub output: Option<String>,
+
+    /// Print the RandR requests it would send and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Print JSON instead of TOML
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+impl EnableArgs {
+    /// The flags as a configuration layer over the file.
+    pub fn as_config(&self) -> FileConfig {
+        FileConfig {
+            output: self.output.clone(),
+            size: self.size,
+            refresh: self.refresh,
+            backend: self.backend,
+            primary: self.primary.then_some(true),
+            right_of: self.placement.right_of.clone(),
+            left_of: self.placement.left_of.clone(),
+            above: self.placement.above.clone(),
+            below: self.placement.below.clone(),
+            pos: self.placement.pos,
+        }
+    }
+}

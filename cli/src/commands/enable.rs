@@ -1,0 +1,88 @@
+use serde::Serialize;
+
+use crate::cli::EnableArgs;
+use crate::commands::{print_json, Context};
+use crate::config::Settings;
+use crate::exit::Result;
+use crate::geometry::Rect;
+use crate::randr::backend::{self, monitor, BackendKind, EnableRequest};
+use crate::randr::{transaction, Session};
+
+#[derive(Serialize)]
+struct Report {
+    output: String,
+    backend: BackendKind,
+    randr_output: Option<String>,
+    geometry: Rect,
+    refresh: u32,
+    visible_to_gtk: bool,
+    changed: bool,
+    dry_run: bool,
+    requests: Vec<String>,
+}
+
+pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
+    let settings = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?;
+    let session = Session::connect(ctx.display.as_deref())?;
+    let state = session.read()?;
+    let request = EnableRequest {
+        output: settings.output.clone(),
+        size: settings.size,
+        refresh: settings.refresh,
+        placement: settings.placement.clone(),
+        primary: settings.primary,
+        backend: settings.backend,
+    };
+    let enabling = backend::plan_enable(&state, &request)?;
+    let changed = !enabling.plan.ops.is_empty();
+    if changed && !args.dry_run {
+        transaction::apply(&session, &enabling.plan)?;
+    }
+    let report = Report {
+        output: settings.output.clone(),
+        backend: enabling.backend,
+        randr_output: enabling.output.clone(),
+        geometry: enabling.rect,
+        refresh: settings.refresh,
+        visible_to_gtk: enabling.backend != BackendKind::Monitor,
+        changed,
+        dry_run: args.dry_run,
+        requests: enabling.plan.ops.iter().map(ToString::to_string).collect(),
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    if args.dry_run {
+        if report.requests.is_empty() {
+            out!(
+                "{} is already enabled as asked; nothing would be sent",
+                report.output
+            );
+        } else {
+            out!("Would send:");
+            for request in &report.requests {
+                out!("  {request}");
+            }
+        }
+        return Ok(());
+    }
+    let via = match &report.randr_output {
+        Some(o) if *o != report.output => format!("{} backend, on output {o}", report.backend),
+        _ => format!("{} backend", report.backend),
+    };
+    let verb = if changed {
+        "enabled"
+    } else {
+        "already enabled; nothing changed"
+    };
+    out!(
+        "{} {verb}: {} at {} Hz ({via})",
+        report.output,
+        report.geometry,
+        report.refresh
+    );
+    if !report.visible_to_gtk {
+        out!("note: {} is {}", report.output, monitor::GTK_NOTE);
+    }
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! The configuration: defaults, overridden by `$XDG_CONFIG_HOME/xrdisplay/config.toml`,
+//! overridden by flags.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::exit::{Error, Result};
+use crate::geometry::{Position, Size};
+use crate::randr::backend::BackendKind;
+use crate::randr::layout::Placement;
+
+pub const DEFAULT_OUTPUT: &str = "XR-0";
+pub const DEFAULT_SIZE: Size = Size {
+    width: 1920,
+    height: 1080,
+};
+pub const DEFAULT_REFRESH: u32 = 60;
+/// Refresh rates a mode may ask for, in Hz.
+pub const REFRESH_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
+
+/// The file's keys; every one optional, unknown keys refused (a typo must not pass silently).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FileConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub size: Option<Size>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backend: Option<BackendKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primary: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub right_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_of: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub above: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pos: Option<Position>,
+}
+
+impl FileConfig {
+    /// The placement keys as one value; more than one of them is an error.
+    pub fn placement(&self) -> std::result::Result<Option<Placement>, String> {
+        let all = [
+            self.right_of.clone().map(Placement::RightOf),
+            self.left_of.clone().map(Placement::LeftOf),
+            self.above.clone().map(Placement::Above),
+            self.below.clone().map(Placement::Below),
+            self.pos.map(Placement::At),
+        ];
+        let mut given = all.into_iter().flatten();
+        let first = given.next();
+        if given.next().is_some() {
+            return Err("only one of right-of, left-of, above, below and pos may be given".into());
+        }
+        Ok(first)
+    }
+
+    /// Overlays `over` on `self`: every key `over` sets wins; placement keys replace as a group.
+    pub fn overlay(mut self, over: FileConfig) -> FileConfig {
+        if over.placement().ok().flatten().is_some() {
+            self.right_of = None;
+            self.left_of = None;
+            self.above = None;
+            self.below = None;
+            self.pos = None;
+        }
+        FileConfig {
+            output: over.output.or(self.output),
+            size: over.size.or(self.size),
+            refresh: over.refresh.or(self.refresh),
+            backend: over.backend.or(self.backend),
+            primary: over.primary.or(self.primary),
+            right_of: over.right_of.or(self.right_of),
+            left_of: over.left_of.or(self.left_of),
+            above: over.above.or(self.above),
+            below: over.below.or(self.below),
+            pos: over.pos.or(self.pos),
+        }
+    }
+}
+
+/// The settings in force after defaults, file and flags.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub output: String,
+    pub size: Size,
+    pub refresh: u32,
+    pub backend: BackendKind,
+    pub primary: bool,
+    pub placement: Placement,
+}
+
+impl Settings {
+    pub fn resolve(config: &FileConfig) -> Result<Settings> {
+        let refresh = config.refresh.unwrap_or(DEFAULT_REFRESH);
+        if !REFRESH_RANGE.contains(&refresh) {
+            return Err(Error::usage(format!(
+                "refresh {refresh} Hz is out of range ({}-{} Hz)",
+                REFRESH_RANGE.start(),
+                REFRESH_RANGE.end()
+            )));
+        }
+        Ok(Settings {
+            output: config
+                .output
+                .clone()
+                .unwrap_or_else(|| DEFAULT_OUTPUT.to_string()),
+            size: config.size.unwrap_or(DEFAULT_SIZE),
+            refresh,
+            backend: config.backend.unwrap_or_default(),
+            primary: config.primary.unwrap_or(false),
+            placement: config
+                .placement()
+                .map_err(Error::usage)?
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The settings written back as a configuration file would hold them.
+    pub fn to_file_config(&self) -> FileConfig {
+        let mut file = FileConfig {
+            output: Some(self.output.clone()),
+            size: Some(self.size),
+            refresh: Some(self.refresh),
+            backend: Some(self.backend),
+            primary: Some(self.primary),
+            ..FileConfig::default()
+        };
+        match &self.placement {
+            Placement::Auto => {}
+            Placement::RightOf(o) => file.right_of = Some(o.clone()),
+            Placement::LeftOf(o) => file.left_of = Some(o.clone()),
+            Placement::Above(o) => file.above = Some(o.clone()),
+            Placement::Below(o) => file.below = Some(o.clone()),
+            Placement::At(p) => file.pos = Some(*p),
+        }
+        file
+    }
+}
+
+/// `$XDG_CONFIG_HOME/xrdisplay/config.toml`, falling back to `~/.config`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
+    Some(base.join("xrdisplay").join("config.toml"))
+}
+
+/// Reads the file at `path`; a missing file is an empty configuration.
+pub fn load(path: &Path) -> Result<FileConfig> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileConfig::default()),
+        Err(e) => return Err(Error::usage(format!("cannot read {}: {e}", path.display()))),
+    };
+    parse(&text).map_err(|e| Error::usage(format!("{}:{e}", path.display())))
+}
+
+/// Parses a configuration; errors read `LINE: key `KEY`: what is wrong`.
+pub fn parse(text: &str) -> std::result::Result<FileConfig, String> {
+    let config: FileConfig = toml::from_str(text).map_err(|e| {
+        let line_start = e
+            .span()
+            .map_or(0, |s| text[..s.start].rfind('\n').map_or(0, |i| i + 1));
+        let line = text[..line_start].matches('\n').count() + 1;
+        let key = text[line_start..]
+            .lines()
+            .next()
+            .and_then(|l| l.split_once('='))
+            .map(|(k, _)| format!(" key `{}`:", k.trim()))
+            .unwrap_or_default();
+        format!("{line}:{key} {}", e.message().trim())
+    })?;
+    config.placement()?;
+    if let Some(r) = config.refresh.filter(|r| !REFRESH_RANGE.contains(r)) {
+        return Err(format!(
+            " key `refresh`: {r} Hz is out of range ({}-{} Hz)",
+            REFRESH_RANGE.start(),
+            REFRESH_RANGE.end()
+        ));
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_parses() {
+        let config = parse(
+            "output = \"XR-1\"\nsize = \"2560x1440\"\nrefresh = 90\nbackend = \"spare-output\"\nright-of = \"eDP-1\"\n",
+        )
+        .unwrap();
+        let settings = Settings::resolve(&config).unwrap();
+        assert_eq!(settings.output, "XR-1");
+        assert_eq!(
+            settings.size,
+            Size {
+                width: 2560,
+                height: 1440
+            }
+        );
+        assert_eq!(settings.refresh, 90);
+        assert_eq!(settings.backend, BackendKind::SpareOutput);
+        assert_eq!(settings.placement, Placement::RightOf("eDP-1".into()));
+    }
+
+    #[test]
+    fn errors_name_the_line_and_key() {
+        let err = parse("output = \"XR-0\"\nsise = \"1920x1080\"\n").unwrap_err();
+        assert!(err.starts_with("2: key `sise`:"), "{err}");
+        assert!(err.contains("unknown field"), "{err}");
+        let err = parse("\n\nrefresh = \"fast\"\n").unwrap_err();
+        assert!(err.starts_with("3: key `refresh`:"), "{err}");
+        let err = parse("size = \"0x0\"\n").unwrap_err();
+        assert!(err.contains("too small"), "{err}");
+        let err = parse("right-of = \"A\"\nabove = \"B\"\n").unwrap_err();
+        assert!(err.contains("only one"), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_file_and_placements_replace_as_a_group() {
+        let file = parse("size = \"1280x720\"\nright-of = \"A\"\n").unwrap();
+        let flags = FileConfig {
+            above: Some("B".into()),
+            refresh: Some(120),
+            ..FileConfig::default()
+        };
+        let settings = Settings::resolve(&file.overlay(flags)).unwrap();
+        assert_eq!(
+            settings.size,
+            Size {
+                width: 1280,
+                height: 720
+            }
+        );
+        assert_eq!(settings.refresh, 120);
+        assert_eq!(settings.placement, Placement::Above("B".into()));
+        let round_trip = Settings::resolve(
+            &parse(&toml::to_string(&settings.to_file_config()).unwrap()).unwrap(),
+        );
+        assert_eq!(round_trip.unwrap(), settings);
+    }
+}

@@ -1,0 +1,754 @@
+//! The three ways to get an XR output, and the planner that turns a request into the
+//! RandR requests for whichever backend serves it.
+
+pub mod monitor;
+pub mod spare_output;
+pub mod xr_manager;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::exit::{Error, Result};
+use crate::geometry::{Rect, Size};
+use crate::randr::cvt;
+use crate::randr::layout::{self, Placement};
+use crate::randr::ops::{CrtcConfig, CrtcRef, ModeRef, Op};
+use crate::randr::state::{Output, ScreenState};
+use crate::randr::transaction::{no_usable_crtc, Plan};
+
+/// Modes xrdisplay creates are named `xr-WIDTHxHEIGHT@REFRESH`, so it can find and
+/// remove exactly its own.
+pub const MODE_PREFIX: &str = "xr-";
+/// RandR's "no rotation, no reflection".
+const ROTATE_0: u16 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    /// xr-manager if the patched driver runs, else a free spare output, else a monitor.
+    #[default]
+    Auto,
+    /// A virtual output of the patched modesetting driver (XR-Manager).
+    XrManager,
+    /// An unused RandR output driven by a free CRTC.
+    SpareOutput,
+    /// A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE).
+    Monitor,
+}
+
+impl fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            BackendKind::Auto => "auto",
+            BackendKind::XrManager => "xr-manager",
+            BackendKind::SpareOutput => "spare-output",
+            BackendKind::Monitor => "monitor",
+        })
+    }
+}
+
+/// What `enable` was asked to do.
+#[derive(Debug, Clone)]
+pub struct EnableRequest {
+    pub output: String,
+    pub size: Size,
+    pub refresh: u32,
+    pub placement: Placement,
+    pub primary: bool,
+    pub backend: BackendKind,
+}
+
+/// How an XR output of a given name exists on the server now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum XrTarget {
+    Absent,
+    /// A virtual output of the patched driver.
+    Virtual {
+        output: String,
+    },
+    /// A RandR output; `alias` is the monitor that names it when the name differs.
+    Spare {
+        output: String,
+        alias: Option<String>,
+    },
+    /// A client-declared monitor with no output.
+    Monitor {
+        name: String,
+    },
+}
+
+impl XrTarget {
+    pub fn find(state: &ScreenState, name: &str) -> XrTarget {
+        if let Some(output) = state.output(name) {
+            return if output.virtual_output {
+                XrTarget::Virtual {
+                    output: name.into(),
+                }
+            } else {
+                XrTarget::Spare {
+                    output: name.into(),
+                    alias: None,
+                }
+            };
+        }
+        match state.monitor(name).filter(|m| !m.automatic) {
+            Some(m) if m.outputs.is_empty() => XrTarget::Monitor { name: name.into() },
+            Some(m) if m.outputs.len() == 1 => XrTarget::Spare {
+                output: state.output_name(m.outputs[0]).into(),
+                alias: Some(name.into()),
+            },
+            _ => XrTarget::Absent,
+        }
+    }
+
+    pub fn backend(&self) -> Option<BackendKind> {
+        match self {
+            XrTarget::Absent => None,
+            XrTarget::Virtual { .. } => Some(BackendKind::XrManager),
+            XrTarget::Spare { .. } => Some(BackendKind::SpareOutput),
+            XrTarget::Monitor { .. } => Some(BackendKind::Monitor),
+        }
+    }
+
+    /// The RandR output behind it, if any.
+    pub fn output<'s>(&self, state: &'s ScreenState) -> Option<&'s Output> {
+        match self {
+            XrTarget::Virtual { output } | XrTarget::Spare { output, .. } => state.output(output),
+            _ => None,
+        }
+    }
+
+    /// Where it is on the screen, when enabled.
+    pub fn rect(&self, state: &ScreenState) -> Option<Rect> {
+        match self {
+            XrTarget::Monitor { name } => state.monitor(name).map(|m| m.rect),
+            _ => self
+                .output(state)
+                .and_then(|o| state.active_crtc_of(o))
+                .map(|c| c.rect()),
+        }
+    }
+}
+
+/// A planned enable, with what it will produce.
+#[derive(Debug)]
+pub struct Enabling {
+    pub plan: Plan,
+    pub backend: BackendKind,
+    /// The RandR output that shows the XR screen (none for the monitor backend).
+    pub output: Option<String>,
+    pub rect: Rect,
+}
+
+pub fn plan_enable(state: &ScreenState, req: &EnableRequest) -> Result<Enabling> {
+    let target = XrTarget::find(state, &req.output);
+    let backend = choose_backend(state, req, &target)?;
+    let mut planner = Planner::new(state);
+    let (output, rect) = match backend {
+        BackendKind::Monitor => (None, planner.enable_monitor(req)?),
+        BackendKind::XrManager => {
+            let rect = planner.enable_virtual(req)?;
+            (Some(req.output.clone()), rect)
+        }
+        _ => {
+            let (output, alias) = match &target {
+                XrTarget::Spare { output, alias } => (output.clone(), alias.clone()),
+                _ => match state.output(&req.output) {
+                    Some(o) => (o.name.clone(), None),
+                    None => (pick_spare(state)?, Some(req.output.clone())),
+                },
+            };
+            let rect = planner.enable_spare(req, &output, alias.as_deref())?;
+            (Some(output), rect)
+        }
+    };
+    let expect_refresh = output.clone().map(|o| (o, f64::from(req.refresh)));
+    Ok(Enabling {
+        plan: planner.finish(expect_refresh),
+        backend,
+        output,
+        rect,
+    })
+}
+
+/// Plans turning the XR output off and removing what xrdisplay made for it;
+/// `None` when it is not enabled.
+pub fn plan_disable(state: &ScreenState, name: &str) -> Result<Option<Plan>> {
+    let target = XrTarget::find(state, name);
+    let mut planner = Planner::new(state);
+    match &target {
+        XrTarget::Absent => return Ok(None),
+        XrTarget::Monitor { name } => {
+            let rect = state.monitor(name).map(|m| m.rect);
+            planner.ops.push(Op::DeleteMonitor { name: name.clone() });
+            planner.expect.monitors.remove(name);
+            if let Some(rect) = rect {
+                planner.close_gap(&occupied(state, &[name]), &rect, |_| {});
+            }
+        }
+        XrTarget::Virtual { output } | XrTarget::Spare { output, .. } => {
+            let Some(out) = state.output(output) else {
+                return Ok(None);
+            };
+            let alias = match &target {
+                XrTarget::Spare { alias, .. } => alias.clone(),
+                _ => None,
+            };
+            let is_virtual = matches!(target, XrTarget::Virtual { .. });
+            if !is_virtual
+                && alias.is_none()
+                && out.connected
+                && !spare_output::driven_by_us(state, out)
+            {
+                return Err(Error::usage(format!(
+                    "{output} is not an XR output enabled by xrdisplay; refusing to turn it off"
+                )));
+            }
+            let crtc = state.active_crtc_of(out).cloned();
+            if crtc.is_none() && alias.is_none() && !is_virtual {
+                return Ok(None);
+            }
+            if let Some(alias) = &alias {
+                planner.ops.push(Op::DeleteMonitor {
+                    name: alias.clone(),
+                });
+                planner.expect.monitors.remove(alias);
+            }
+            if state.primary == out.id {
+                let heir = next_primary(state, out.id);
+                planner.ops.push(Op::SetPrimary {
+                    output: heir.clone(),
+                });
+                planner.expect.primary = heir;
+            }
+            if let Some(crtc) = crtc {
+                let names: Vec<&str> = crtc.outputs.iter().map(|&o| state.output_name(o)).collect();
+                let others = occupied(state, &names);
+                planner.expect.outputs.remove(output);
+                planner.close_gap(&others, &crtc.rect(), |ops| {
+                    ops.push(Op::SetCrtc {
+                        crtc: CrtcRef::Id(crtc.id),
+                        config: None,
+                    });
+                });
+            }
+            planner.remove_own_modes(out, None);
+            if is_virtual {
+                planner.ops.push(Op::DeleteXrOutput {
+                    name: output.clone(),
+                });
+            }
+        }
+    }
+    Ok(Some(planner.finish(None)))
+}
+
+fn choose_backend(
+    state: &ScreenState,
+    req: &EnableRequest,
+    target: &XrTarget,
+) -> Result<BackendKind> {
+    let name = &req.output;
+    let in_use = match target {
+        XrTarget::Spare { alias: None, .. } => target.rect(state).is_some(),
+        _ => true,
+    };
+    if let Some(current) = target.backend().filter(|_| in_use) {
+        if req.backend != BackendKind::Auto && req.backend != current {
+            return Err(Error::usage(format!(
+                "{name} exists through the {current} backend; run `xrdisplay disable --output {name}` before switching to {}",
+                req.backend
+            )));
+        }
+        if let XrTarget::Spare { output, .. } = target {
+            if let Some(o) = state.output(output) {
+                spare_output::check(state, o)?;
+            }
+        }
+        return Ok(current);
+    }
+    let existing_output = state.output(name).is_some();
+    let collides = |backend: BackendKind| {
+        Error::usage(format!(
+            "{name} is already an output of this X server; the {backend} backend needs a new name (e.g. XR-0), \
+             or use --backend spare-output to drive {name} itself"
+        ))
+    };
+    match req.backend {
+        BackendKind::XrManager => {
+            xr_manager::available(state)
+                .map_err(|why| Error::unsupported(format!("xr-manager backend: {why}")))?;
+            xr_manager::check_name(name)?;
+            if existing_output {
+                return Err(collides(BackendKind::XrManager));
+            }
+            Ok(BackendKind::XrManager)
+        }
+        BackendKind::Monitor => {
+            monitor::available(state)
+                .map_err(|why| Error::unsupported(format!("monitor backend: {why}")))?;
+            xr_manager::check_name(name)?;
+            if existing_output {
+                return Err(collides(BackendKind::Monitor));
+            }
+            Ok(BackendKind::Monitor)
+        }
+        BackendKind::SpareOutput => {
+            if !existing_output {
+                xr_manager::check_name(name)?;
+            }
+            Ok(BackendKind::SpareOutput)
+        }
+        BackendKind::Auto => {
+            if existing_output {
+                return Ok(BackendKind::SpareOutput);
+            }
+            xr_manager::check_name(name)?;
+            if xr_manager::available(state).is_ok() {
+                Ok(BackendKind::XrManager)
+            } else if !spare_output::candidates(state).is_empty() {
+                Ok(BackendKind::SpareOutput)
+            } else {
+                monitor::available(state).map_err(|why| {
+                    Error::unsupported(format!(
+                        "no backend can serve {name}: no XR-Manager output, no spare output, and {why}"
+                    ))
+                })?;
+                Ok(BackendKind::Monitor)
+            }
+        }
+    }
+}
+
+/// What takes up room on the screen, by name: active outputs and output-less monitors
+/// (other XR screens), leaving out `except`.
+fn occupied(state: &ScreenState, except: &[&str]) -> BTreeMap<String, Rect> {
+    let monitors = state
+        .monitors
+        .iter()
+        .filter(|m| !m.automatic && m.outputs.is_empty())
+        .map(|m| (m.name.clone(), m.rect));
+    state
+        .output_rects()
+        .into_iter()
+        .chain(monitors)
+        .filter(|(name, _)| !except.contains(&name.as_str()))
+        .collect()
+}
+
+/// The output to make primary when the primary XR output goes: the connected active
+/// output nearest the screen's origin.
+fn next_primary(state: &ScreenState, leaving: u32) -> Option<String> {
+    state
+        .outputs
+        .iter()
+        .filter(|o| o.id != leaving && o.connected)
+        .filter_map(|o| Some((state.active_crtc_of(o)?.rect(), o)))
+        .min_by_key(|(r, _)| (r.y, r.x))
+        .map(|(_, o)| o.name.clone())
+}
+
+fn pick_spare(state: &ScreenState) -> Result<String> {
+    spare_output::candidates(state)
+        .first()
+        .map(|o| o.name.clone())
+        .ok_or_else(|| {
+            Error::unsupported(
+                "no spare output: every output is connected or has no free CRTC; use --backend monitor",
+            )
+        })
+}
+
+/// Builds a plan and the arrangement it must produce.
+struct Planner<'s> {
+    state: &'s ScreenState,
+    ops: Vec<Op>,
+    expect: crate::randr::Arrangement,
+}
+
+impl<'s> Planner<'s> {
+    fn new(state: &'s ScreenState) -> Planner<'s> {
+        Planner {
+            state,
+            ops: Vec::new(),
+            expect: state.arrangement(),
+        }
+    }
+
+    fn finish(self, expect_refresh: Option<(String, f64)>) -> Plan {
+        Plan {
+            ops: self.ops,
+            expect: self.expect,
+            expect_refresh,
+        }
+    }
+
+    /// Places the XR rectangle, moves the other outputs and sizes the screen around the
+    /// requests `middle` adds.
+    fn arrange(
+        &mut self,
+        xr_name: &str,
+        others: &BTreeMap<String, Rect>,
+        req: &EnableRequest,
+        middle: impl FnOnce(&mut Vec<Op>, Rect),
+    ) -> Result<Rect> {
+        let (w, h) = (req.size.width, req.size.height);
+        let arranged =
+            layout::place(others, xr_name, w, h, &req.placement).map_err(Error::usage)?;
+        let screen = self.screen_size(arranged.screen)?;
+        let moves = self.moves(&arranged.others);
+        let xr = arranged.xr;
+        self.resize_around(screen, |ops| {
+            ops.extend(moves);
+            middle(ops, xr);
+        });
+        self.expect_moved(arranged.others);
+        Ok(xr)
+    }
+
+    /// Removes the XR rectangle `gone`, closing the gap it leaves among `others`.
+    fn close_gap(
+        &mut self,
+        others: &BTreeMap<String, Rect>,
+        gone: &Rect,
+        middle: impl FnOnce(&mut Vec<Op>),
+    ) {
+        let (after, screen) = layout::remove(others, gone);
+        let screen = self.clamp_min(screen);
+        let moves = self.moves(&after);
+        self.resize_around(screen, |ops| {
+            middle(ops);
+            ops.extend(moves);
+        });
+        self.expect_moved(after);
+    }
+
+    /// Records where the outputs and output-less monitors in `moved` end up.
+    fn expect_moved(&mut self, moved: BTreeMap<String, Rect>) {
+        for (name, rect) in moved {
+            if self.state.output(&name).is_some() {
+                self.expect.outputs.insert(name, rect);
+            } else {
+                self.expect.monitors.insert(name, rect);
+            }
+        }
+    }
+
+    fn clamp_min(&self, (w, h): (u32, u32)) -> (u32, u32) {
+        (
+            w.max(u32::from(self.state.min_size.0)),
+            h.max(u32::from(self.state.min_size.1)),
+        )
+    }
+
+    fn screen_size(&self, needed: (u32, u32)) -> Result<(u32, u32)> {
+        let (max_w, max_h) = self.state.max_size;
+        if needed.0 > u32::from(max_w) || needed.1 > u32::from(max_h) {
+            return Err(Error::unsupported(format!(
+                "the screen would have to be {}x{}, larger than this X server's maximum {max_w}x{max_h}; \
+                 choose a smaller size or another position",
+                needed.0, needed.1
+            )));
+        }
+        Ok(self.clamp_min(needed))
+    }
+
+    /// The requests that move outputs (`SetCrtc`) and output-less monitors (`SetMonitor`)
+    /// whose rectangles change.
+    fn moves(&self, target: &BTreeMap<String, Rect>) -> Vec<Op> {
+        let mut ops = Vec::new();
+        let mut seen = Vec::new();
+        for (name, rect) in target {
+            if let Some(m) = self
+                .state
+                .monitor(name)
+                .filter(|m| m.rect != *rect && m.outputs.is_empty())
+            {
+                // The server refuses to redefine a monitor in place.
+                ops.push(Op::DeleteMonitor { name: name.clone() });
+                ops.push(Op::SetMonitor {
+                    name: name.clone(),
+                    rect: *rect,
+                    mm: m.mm,
+                    primary: m.primary,
+                    outputs: Vec::new(),
+                });
+                continue;
+            }
+            let Some(output) = self.state.output(name) else {
+                continue;
+            };
+            let Some(crtc) = self.state.active_crtc_of(output) else {
+                continue;
+            };
+            if crtc.rect() == *rect || seen.contains(&crtc.id) {
+                continue;
+            }
+            seen.push(crtc.id);
+            let mode = &self.state.modes[&crtc.mode];
+            ops.push(Op::SetCrtc {
+                crtc: CrtcRef::Id(crtc.id),
+                config: Some(CrtcConfig {
+                    x: rect.x as i16,
+                    y: rect.y as i16,
+                    mode: ModeRef::Existing {
+                        id: mode.id,
+                        name: mode.name.clone(),
+                    },
+                    rotation: crtc.rotation,
+                    outputs: crtc
+                        .outputs
+                        .iter()
+                        .map(|&o| self.state.output_name(o).to_string())
+                        .collect(),
+                }),
+            });
+        }
+        ops
+    }
+
+    /// Grows the screen before `middle` and shrinks it after, so every CRTC always fits.
+    fn resize_around(&mut self, (w, h): (u32, u32), middle: impl FnOnce(&mut Vec<Op>)) {
+        let current = (u32::from(self.state.width), u32::from(self.state.height));
+        let grown = (current.0.max(w), current.1.max(h));
+        let size_op = |(w, h): (u32, u32)| Op::SetScreenSize {
+            width: w as u16,
+            height: h as u16,
+            mm: self.state.mm_for(w as u16, h as u16),
+        };
+        if grown != current {
+            self.ops.push(size_op(grown));
+        }
+        middle(&mut self.ops);
+        if (w, h) != grown {
+            self.ops.push(size_op((w, h)));
+        }
+        self.expect.screen = (w, h);
+    }
+
+    fn enable_monitor(&mut self, req: &EnableRequest) -> Result<Rect> {
+        let name = req.output.clone();
+        let existing = self.state.monitor(&name).cloned();
+        let others = occupied(self.state, &[&name]);
+        let state = self.state;
+        let primary = req.primary;
+        let rect = self.arrange(&name, &others, req, |ops, xr| {
+            if existing
+                .as_ref()
+                .is_none_or(|m| m.rect != xr || m.primary != primary)
+            {
+                if existing.is_some() {
+                    ops.push(Op::DeleteMonitor { name: name.clone() });
+                }
+                ops.push(Op::SetMonitor {
+                    name: name.clone(),
+                    rect: xr,
+                    mm: state.mm_for(xr.width as u16, xr.height as u16),
+                    primary,
+                    outputs: Vec::new(),
+                });
+            }
+        })?;
+        self.expect.monitors.insert(name, rect);
+        Ok(rect)
+    }
+
+    fn enable_virtual(&mut self, req: &EnableRequest) -> Result<Rect> {
+        let name = &req.output;
+        let (crtc, mode, current) = match self.state.output(name) {
+            Some(output) => {
+                let crtc = match output.crtc {
+                    0 => *output.crtcs.first().ok_or_else(|| no_usable_crtc(name))?,
+                    id => id,
+                };
+                let mode = self.mode_for(output, req)?;
+                (CrtcRef::Id(crtc), mode, self.state.crtc(crtc).cloned())
+            }
+            None => {
+                let value =
+                    xr_manager::create_value(name, req.size.width, req.size.height, req.refresh);
+                self.ops.push(Op::CreateXrOutput {
+                    name: name.clone(),
+                    value,
+                });
+                (
+                    CrtcRef::OfOutput(name.clone()),
+                    ModeRef::PreferredOf(name.clone()),
+                    None,
+                )
+            }
+        };
+        self.enable_on_crtc(req, name, crtc, mode, current.as_ref(), None)
+    }
+
+    fn enable_spare(
+        &mut self,
+        req: &EnableRequest,
+        output: &str,
+        alias: Option<&str>,
+    ) -> Result<Rect> {
+        let out = self
+            .state
+            .output(output)
+            .ok_or_else(|| Error::usage(format!("no output named {output}")))?;
+        spare_output::check(self.state, out)?;
+        let crtc = spare_output::crtc_for(self.state, out)?;
+        let mode = self.mode_for(out, req)?;
+        let current = self.state.crtc(crtc).filter(|c| c.is_active()).cloned();
+        self.enable_on_crtc(
+            req,
+            output,
+            CrtcRef::Id(crtc),
+            mode,
+            current.as_ref(),
+            alias,
+        )
+    }
+
+    /// The shared part of the output-backed backends: place, set the CRTC, name it, tidy.
+    fn enable_on_crtc(
+        &mut self,
+        req: &EnableRequest,
+        output: &str,
+        crtc: CrtcRef,
+        mode: ModeRef,
+        current: Option<&crate::randr::state::Crtc>,
+        alias: Option<&str>,
+    ) -> Result<Rect> {
+        let state = self.state;
+        let xr_name = alias.unwrap_or(output);
+        let others = occupied(state, &[output, xr_name]);
+        let rect = self.arrange(xr_name, &others, req, |ops, xr| {
+            let unchanged = current.is_some_and(|c| {
+                c.rect() == xr && matches!(&mode, ModeRef::Existing { id, .. } if *id == c.mode)
+            });
+            if !unchanged {
+                ops.push(Op::SetCrtc {
+                    crtc,
+                    config: Some(CrtcConfig {
+                        x: xr.x as i16,
+                        y: xr.y as i16,
+                        mode: mode.clone(),
+                        rotation: ROTATE_0,
+                        outputs: vec![output.to_string()],
+                    }),
+                });
+            }
+        })?;
+        self.expect.outputs.insert(output.to_string(), rect);
+        if let Some(alias) = alias {
+            let existing = state.monitor(alias);
+            if existing.is_none_or(|m| m.rect != rect) {
+                if existing.is_some() {
+                    self.ops.push(Op::DeleteMonitor {
+                        name: alias.to_string(),
+                    });
+                }
+                self.ops.push(Op::SetMonitor {
+                    name: alias.to_string(),
+                    rect,
+                    mm: state.mm_for(rect.width as u16, rect.height as u16),
+                    primary: false,
+                    outputs: vec![output.to_string()],
+                });
+            }
+            self.expect.monitors.insert(alias.to_string(), rect);
+        }
+        if req.primary && state.output(output).is_none_or(|o| o.id != state.primary) {
+            self.ops.push(Op::SetPrimary {
+                output: Some(output.to_string()),
+            });
+        }
+        if req.primary {
+            self.expect.primary = Some(output.to_string());
+        }
+        if let Some(out) = state.output(output) {
+            let keep = match &mode {
+                ModeRef::Existing { id, .. } => Some(*id),
+                _ => None,
+            };
+            self.remove_own_modes(out, keep);
+        }
+        Ok(rect)
+    }
+
+    /// A mode of `width`x`height` at the refresh asked for: one the output already has,
+    /// else one of xrdisplay's already on the server, else a new CVT mode.
+    fn mode_for(&mut self, output: &Output, req: &EnableRequest) -> Result<ModeRef> {
+        let (w, h, r) = (req.size.width, req.size.height, req.refresh);
+        let fits = |m: &&crate::randr::state::Mode| {
+            u32::from(m.width) == w
+                && u32::from(m.height) == h
+                && (m.refresh - f64::from(r)).abs() < 0.5
+        };
+        if let Some(mode) = output
+            .modes
+            .iter()
+            .filter_map(|id| self.state.modes.get(id))
+            .find(fits)
+        {
+            return Ok(ModeRef::Existing {
+                id: mode.id,
+                name: mode.name.clone(),
+            });
+        }
+        let name = format!("{MODE_PREFIX}{w}x{h}@{r}");
+        let timings = cvt::reduced_blanking(w, h, r);
+        if timings.clock_khz.checked_mul(1000).is_none() {
+            return Err(Error::usage(format!(
+                "{w}x{h} at {r} Hz needs a {} MHz pixel clock, more than RandR can describe (4294 MHz); \
+                 choose a smaller size or refresh",
+                timings.clock_khz / 1000
+            )));
+        }
+        let mode = match self.state.modes.values().find(|m| m.name == name) {
+            Some(m) => ModeRef::Existing {
+                id: m.id,
+                name: name.clone(),
+            },
+            None => {
+                self.ops.push(Op::CreateMode {
+                    name: name.clone(),
+                    timings,
+                });
+                ModeRef::New(name)
+            }
+        };
+        self.ops.push(Op::AddOutputMode {
+            output: output.name.clone(),
+            mode: mode.clone(),
+        });
+        Ok(mode)
+    }
+
+    /// Removes xrdisplay's modes from `output` (all but `keep`), and destroys those that
+    /// no other output lists.
+    fn remove_own_modes(&mut self, output: &Output, keep: Option<u32>) {
+        let state = self.state;
+        for &id in &output.modes {
+            let Some(mode) = state.modes.get(&id) else {
+                continue;
+            };
+            if Some(id) == keep || !mode.name.starts_with(MODE_PREFIX) {
+                continue;
+            }
+            let mode = ModeRef::Existing {
+                id,
+                name: mode.name.clone(),
+            };
+            self.ops.push(Op::DeleteOutputMode {
+                output: output.name.clone(),
+                mode: mode.clone(),
+            });
+            let elsewhere = state
+                .outputs
+                .iter()
+                .any(|o| o.id != output.id && o.modes.contains(&id));
+            if !elsewhere {
+                self.ops.push(Op::DestroyMode { mode });
+            }
+        }
+    }
+}

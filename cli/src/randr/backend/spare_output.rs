@@ -1,0 +1,66 @@
+//! Any unused RandR output (an unplugged `HDMI-2`, virtio-gpu's `Virtual-2`, the dummy
+//! driver's `DUMMY1`) driven by a free CRTC as the XR output.
+
+use crate::exit::{Error, Result};
+use crate::randr::backend::MODE_PREFIX;
+use crate::randr::state::{Output, ScreenState};
+use crate::randr::transaction::XR_MANAGER;
+
+/// Outputs that nothing uses and that a free CRTC can drive.
+pub fn candidates(state: &ScreenState) -> Vec<&Output> {
+    state
+        .outputs
+        .iter()
+        .filter(|o| is_spare_kind(o) && !o.connected && o.crtc == 0)
+        .filter(|o| o.crtcs.iter().any(|&c| state.is_crtc_free(c)))
+        .collect()
+}
+
+fn is_spare_kind(output: &Output) -> bool {
+    !output.non_desktop && !output.virtual_output && output.name != XR_MANAGER
+}
+
+/// Whether xrdisplay drives this output now (its CRTC shows one of xrdisplay's modes).
+pub fn driven_by_us(state: &ScreenState, output: &Output) -> bool {
+    state
+        .active_crtc_of(output)
+        .and_then(|c| state.modes.get(&c.mode))
+        .is_some_and(|m| m.name.starts_with(MODE_PREFIX))
+}
+
+/// Refuses outputs that are someone's monitor, or that cannot show a desktop.
+pub fn check(state: &ScreenState, output: &Output) -> Result<()> {
+    if !is_spare_kind(output) {
+        return Err(Error::usage(format!(
+            "{} cannot be a spare output (it is the driver's control output, a virtual output or marked non-desktop)",
+            output.name
+        )));
+    }
+    if output.connected && state.active_crtc_of(output).is_some() && !driven_by_us(state, output) {
+        let spares: Vec<&str> = candidates(state).iter().map(|o| o.name.as_str()).collect();
+        return Err(Error::usage(format!(
+            "{} is a connected output in use; choose a spare output ({}) or another name for a new one",
+            output.name,
+            if spares.is_empty() { "none free".to_string() } else { spares.join(", ") }
+        )));
+    }
+    Ok(())
+}
+
+/// The CRTC to drive `output` with: its current one, else a free one it can use.
+pub fn crtc_for(state: &ScreenState, output: &Output) -> Result<u32> {
+    if output.crtc != 0 {
+        return Ok(output.crtc);
+    }
+    output
+        .crtcs
+        .iter()
+        .copied()
+        .find(|&c| state.is_crtc_free(c))
+        .ok_or_else(|| {
+            Error::unsupported(format!(
+                "no free CRTC can drive {}: all of its CRTCs are in use; turn another output off first",
+                output.name
+            ))
+        })
+}

@@ -1,0 +1,526 @@
+//! Applying a plan as a transaction: snapshot, send, verify, and restore the snapshot
+//! if any step fails or the result is not what was planned.
+
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+use x11rb::protocol::randr::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{AtomEnum, PropMode};
+
+use crate::exit::{Error, Kind, Result};
+use crate::randr::events::OUTPUT_TIMEOUT;
+use crate::randr::ops::{CrtcConfig, CrtcRef, ModeRef, Op};
+use crate::randr::state::{atom, Monitor, ScreenState};
+use crate::randr::{Arrangement, Session};
+
+/// The name of the patched driver's control output.
+pub const XR_MANAGER: &str = "XR-Manager";
+
+/// A planned change: the requests, and what the screen must look like afterwards.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub ops: Vec<Op>,
+    pub expect: Arrangement,
+    /// The output whose mode must have this refresh rate (Hz) afterwards.
+    pub expect_refresh: Option<(String, f64)>,
+}
+
+/// Failure injection for the transaction tests, read from the environment. Test-only
+/// knobs, deliberately not in `--help`:
+/// `XRDISPLAY_TEST_FAIL_AFTER=N` fails the request after the first N;
+/// `XRDISPLAY_TEST_PAUSE_AFTER=N` waits for a line on stdin after N requests.
+#[derive(Debug, Default)]
+struct TestHooks {
+    fail_after: Option<usize>,
+    pause_after: Option<usize>,
+}
+
+impl TestHooks {
+    fn from_env() -> TestHooks {
+        let read = |name| std::env::var(name).ok().and_then(|v| v.parse().ok());
+        TestHooks {
+            fail_after: read("XRDISPLAY_TEST_FAIL_AFTER"),
+            pause_after: read("XRDISPLAY_TEST_PAUSE_AFTER"),
+        }
+    }
+
+    fn before(&self, sent: usize) -> Result<()> {
+        if self.pause_after == Some(sent) {
+            eprintln!("xrdisplay: paused after {sent} requests (XRDISPLAY_TEST_PAUSE_AFTER)");
+            let _ = std::io::stdin().lock().read_line(&mut String::new());
+        }
+        if self.fail_after == Some(sent) {
+            return Err(Error::runtime(format!(
+                "injected failure after {sent} requests (XRDISPLAY_TEST_FAIL_AFTER)"
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Applies `plan`; on failure restores the layout read just before and says so.
+pub fn apply(session: &Session, plan: &Plan) -> Result<()> {
+    let snapshot = session.read()?;
+    let mut tx = Transaction {
+        session,
+        state: snapshot.clone(),
+        created_modes: BTreeMap::new(),
+    };
+    let hooks = TestHooks::from_env();
+    let result = plan
+        .ops
+        .iter()
+        .enumerate()
+        .try_for_each(|(sent, op)| {
+            hooks.before(sent)?;
+            tx.execute(op)
+                .map_err(|e| Error::new(e.kind, format!("{op}: {e}")))
+        })
+        .and_then(|()| tx.verify(plan));
+    let Err(error) = result else {
+        return Ok(());
+    };
+    if error.kind == Kind::Server {
+        return Err(error);
+    }
+    match tx.restore(&snapshot) {
+        Ok(()) => Err(Error::new(
+            error.kind,
+            format!("{error}; the previous layout was restored"),
+        )),
+        Err(restore) => Err(Error::new(
+            if restore.kind == Kind::Server {
+                Kind::Server
+            } else {
+                Kind::RestoreFailed
+            },
+            format!("{error}; restoring the previous layout failed too: {restore}"),
+        )),
+    }
+}
+
+struct Transaction<'a> {
+    session: &'a Session,
+    /// The server's state as of the last request that changes outputs.
+    state: ScreenState,
+    /// Modes this transaction created, by name.
+    created_modes: BTreeMap<String, u32>,
+}
+
+impl Transaction<'_> {
+    fn execute(&mut self, op: &Op) -> Result<()> {
+        let conn = &self.session.conn;
+        let root = self.session.root;
+        match op {
+            Op::CreateXrOutput { name, value } => {
+                self.xr_manager_request("CREATE_XR_OUTPUT", value)?;
+                self.wait_for_output(name, true)?;
+            }
+            Op::DeleteXrOutput { name } => {
+                self.xr_manager_request("DELETE_XR_OUTPUT", name)?;
+                self.wait_for_output(name, false)?;
+            }
+            Op::CreateMode { name, timings } => {
+                let info = randr::ModeInfo {
+                    id: 0,
+                    width: to_u16(timings.hdisplay)?,
+                    height: to_u16(timings.vdisplay)?,
+                    dot_clock: timings.clock_khz * 1000,
+                    hsync_start: to_u16(timings.hsync_start)?,
+                    hsync_end: to_u16(timings.hsync_end)?,
+                    htotal: to_u16(timings.htotal)?,
+                    hskew: 0,
+                    vsync_start: to_u16(timings.vsync_start)?,
+                    vsync_end: to_u16(timings.vsync_end)?,
+                    vtotal: to_u16(timings.vtotal)?,
+                    name_len: to_u16(name.len() as u32)?,
+                    mode_flags: randr::ModeFlag::HSYNC_POSITIVE | randr::ModeFlag::VSYNC_NEGATIVE,
+                };
+                let id = conn
+                    .randr_create_mode(root, info, name.as_bytes())?
+                    .reply()?
+                    .mode;
+                self.created_modes.insert(name.clone(), id);
+            }
+            Op::AddOutputMode { output, mode } => {
+                conn.randr_add_output_mode(self.output_id(output)?, self.mode_id(mode)?)?
+                    .check()?;
+            }
+            Op::DeleteOutputMode { output, mode } => {
+                conn.randr_delete_output_mode(self.output_id(output)?, self.mode_id(mode)?)?
+                    .check()?;
+            }
+            Op::DestroyMode { mode } => {
+                conn.randr_destroy_mode(self.mode_id(mode)?)?.check()?;
+            }
+            Op::SetScreenSize { width, height, mm } => {
+                conn.randr_set_screen_size(root, *width, *height, mm.0, mm.1)?
+                    .check()?;
+            }
+            Op::SetCrtc { crtc, config } => {
+                let crtc = self.crtc_id(crtc)?;
+                match config {
+                    None => self.set_crtc(crtc, 0, 0, 0, 1, &[])?,
+                    Some(c) => self.set_crtc_config(crtc, c)?,
+                }
+            }
+            Op::SetPrimary { output } => {
+                let id = output.as_deref().map(|o| self.output_id(o)).transpose()?;
+                conn.randr_set_output_primary(root, id.unwrap_or(0))?
+                    .check()?;
+            }
+            Op::SetMonitor {
+                name,
+                rect,
+                mm,
+                primary,
+                outputs,
+            } => {
+                let outputs = outputs
+                    .iter()
+                    .map(|o| self.output_id(o))
+                    .collect::<Result<Vec<_>>>()?;
+                let monitor = Monitor {
+                    name: name.clone(),
+                    primary: *primary,
+                    automatic: false,
+                    rect: *rect,
+                    mm: *mm,
+                    outputs,
+                };
+                set_monitor(self.session, &monitor)?;
+            }
+            Op::DeleteMonitor { name } => {
+                conn.randr_delete_monitor(root, atom(conn, name)?)?
+                    .check()?;
+            }
+        }
+        Ok(())
+    }
+
+    fn set_crtc_config(&mut self, crtc: u32, c: &CrtcConfig) -> Result<()> {
+        let outputs = c
+            .outputs
+            .iter()
+            .map(|o| self.output_id(o))
+            .collect::<Result<Vec<_>>>()?;
+        let mode = self.mode_id(&c.mode)?;
+        self.set_crtc(crtc, c.x, c.y, mode, c.rotation, &outputs)
+    }
+
+    /// `RRSetCrtcConfig`, retried once with fresh timestamps if the layout changed under us.
+    fn set_crtc(
+        &mut self,
+        crtc: u32,
+        x: i16,
+        y: i16,
+        mode: u32,
+        rotation: u16,
+        outputs: &[u32],
+    ) -> Result<()> {
+        for attempt in 0..2 {
+            let status = self
+                .session
+                .conn
+                .randr_set_crtc_config(
+                    crtc,
+                    x11rb::CURRENT_TIME,
+                    self.state.config_timestamp,
+                    x,
+                    y,
+                    mode,
+                    randr::Rotation::from(rotation),
+                    outputs,
+                )?
+                .reply()?
+                .status;
+            match status {
+                randr::SetConfig::SUCCESS => return Ok(()),
+                randr::SetConfig::INVALID_CONFIG_TIME if attempt == 0 => {
+                    self.state = self.session.read()?;
+                }
+                other => {
+                    return Err(Error::runtime(format!("the X server answered {other:?}")));
+                }
+            }
+        }
+        Err(Error::runtime("the X server's configuration kept changing"))
+    }
+
+    fn xr_manager_request(&mut self, property: &str, value: &str) -> Result<()> {
+        let manager = self.output_id(XR_MANAGER).map_err(|_| {
+            Error::unsupported("the X server has no XR-Manager output (the patched modesetting driver is not running)")
+        })?;
+        let conn = &self.session.conn;
+        self.session.watch_layout()?;
+        let property = atom(conn, property)?;
+        conn.randr_change_output_property(
+            manager,
+            property,
+            u32::from(AtomEnum::STRING),
+            8,
+            PropMode::REPLACE,
+            value.len() as u32,
+            value.as_bytes(),
+        )?
+        .check()
+        .map_err(|e| match Error::from(e) {
+            e if e.kind == Kind::Server => e,
+            e => Error::runtime(format!("the driver refused {value:?}: {e}")),
+        })?;
+        Ok(())
+    }
+
+    /// Waits for the output `name` to appear (or disappear), then refreshes the state.
+    fn wait_for_output(&mut self, name: &str, present: bool) -> Result<()> {
+        let mut latest = None;
+        let done = self.session.wait_until(OUTPUT_TIMEOUT, |session| {
+            let state = session.read()?;
+            let ok = state.output(name).is_some() == present;
+            latest = Some(state);
+            Ok(ok)
+        })?;
+        if let Some(state) = latest {
+            self.state = state;
+        }
+        if done {
+            Ok(())
+        } else {
+            Err(Error::runtime(format!(
+                "the driver did not {} {name} within {} s",
+                if present { "create" } else { "delete" },
+                OUTPUT_TIMEOUT.as_secs()
+            )))
+        }
+    }
+
+    fn output_id(&self, name: &str) -> Result<u32> {
+        self.state
+            .output(name)
+            .map(|o| o.id)
+            .ok_or_else(|| Error::runtime(format!("output {name} disappeared")))
+    }
+
+    fn mode_id(&self, mode: &ModeRef) -> Result<u32> {
+        match mode {
+            ModeRef::Existing { id, .. } => Ok(*id),
+            ModeRef::New(name) => self
+                .created_modes
+                .get(name)
+                .copied()
+                .ok_or_else(|| Error::runtime(format!("mode {name:?} was not created"))),
+            ModeRef::PreferredOf(output) => self
+                .state
+                .output(output)
+                .and_then(|o| o.modes.first().copied())
+                .ok_or_else(|| Error::runtime(format!("{output} has no modes"))),
+        }
+    }
+
+    fn crtc_id(&self, crtc: &CrtcRef) -> Result<u32> {
+        match crtc {
+            CrtcRef::Id(id) => Ok(*id),
+            CrtcRef::OfOutput(name) => {
+                let output = self
+                    .state
+                    .output(name)
+                    .ok_or_else(|| Error::runtime(format!("output {name} disappeared")))?;
+                if output.crtc != 0 {
+                    return Ok(output.crtc);
+                }
+                output
+                    .crtcs
+                    .first()
+                    .copied()
+                    .ok_or_else(|| no_usable_crtc(name))
+            }
+        }
+    }
+
+    fn verify(&mut self, plan: &Plan) -> Result<()> {
+        self.state = self.session.read()?;
+        let actual = self.state.arrangement();
+        if actual != plan.expect {
+            return Err(Error::runtime(format!(
+                "the result did not verify: expected {}, found {actual}",
+                plan.expect
+            )));
+        }
+        if let Some((name, refresh)) = &plan.expect_refresh {
+            let actual = self
+                .state
+                .output(name)
+                .and_then(|o| self.state.active_crtc_of(o))
+                .and_then(|c| self.state.modes.get(&c.mode))
+                .map(|m| m.refresh);
+            if !actual.is_some_and(|a| (a - refresh).abs() < 0.5) {
+                return Err(Error::runtime(format!(
+                    "the result did not verify: {name} should refresh at {refresh:.2} Hz, found {actual:?}"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts back the snapshot's CRTCs, screen size, primary output and monitors, and
+    /// removes the modes and XR outputs this transaction created.
+    fn restore(&mut self, snapshot: &ScreenState) -> Result<()> {
+        let conn = &self.session.conn;
+        let root = self.session.root;
+        self.state = self.session.read()?;
+        let now = self.state.clone();
+        let mut failures = Vec::new();
+        let mut note = |what: String, result: Result<()>| {
+            if let Err(e) = result {
+                failures.push(format!("{what}: {e}"));
+            }
+        };
+
+        for monitor in now.monitors.iter().filter(|m| !m.automatic) {
+            if snapshot.monitor(&monitor.name) != Some(monitor) {
+                let r = atom(conn, &monitor.name)
+                    .and_then(|a| Ok(conn.randr_delete_monitor(root, a)?.check()?));
+                note(format!("deleting monitor {}", monitor.name), r);
+            }
+        }
+        let changed: Vec<u32> = now
+            .crtcs
+            .iter()
+            .filter(|c| c.is_active() && snapshot.crtc(c.id) != Some(*c))
+            .map(|c| c.id)
+            .collect();
+        for &crtc in &changed {
+            let r = self.set_crtc(crtc, 0, 0, 0, 1, &[]);
+            note(format!("turning off CRTC 0x{crtc:x}"), r);
+        }
+        if (now.width, now.height) != (snapshot.width, snapshot.height) {
+            let r = conn
+                .randr_set_screen_size(
+                    root,
+                    snapshot.width,
+                    snapshot.height,
+                    snapshot.mm_width,
+                    snapshot.mm_height,
+                )
+                .map_err(Error::from)
+                .and_then(|c| Ok(c.check()?));
+            note(
+                format!(
+                    "setting the screen size to {}x{}",
+                    snapshot.width, snapshot.height
+                ),
+                r,
+            );
+        }
+        for crtc in snapshot.crtcs.iter().filter(|c| c.is_active()) {
+            if now.crtc(crtc.id) != Some(crtc) {
+                let r = self.set_crtc(
+                    crtc.id,
+                    crtc.x,
+                    crtc.y,
+                    crtc.mode,
+                    crtc.rotation,
+                    &crtc.outputs,
+                );
+                note(format!("restoring CRTC 0x{:x}", crtc.id), r);
+            }
+        }
+        if now.primary != snapshot.primary {
+            let r = conn
+                .randr_set_output_primary(root, snapshot.primary)
+                .map_err(Error::from)
+                .and_then(|c| Ok(c.check()?));
+            note("restoring the primary output".into(), r);
+        }
+        for monitor in snapshot.monitors.iter().filter(|m| !m.automatic) {
+            if now.monitor(&monitor.name) != Some(monitor) {
+                let r = set_monitor(self.session, monitor);
+                note(format!("restoring monitor {}", monitor.name), r);
+            }
+        }
+        for output in &now.outputs {
+            for &mode in output
+                .modes
+                .iter()
+                .filter(|m| self.created_modes.values().any(|c| c == *m))
+            {
+                let r = conn
+                    .randr_delete_output_mode(output.id, mode)
+                    .map_err(Error::from)
+                    .and_then(|c| Ok(c.check()?));
+                note(format!("removing a new mode from {}", output.name), r);
+            }
+        }
+        for (name, &mode) in &self.created_modes {
+            let r = conn
+                .randr_destroy_mode(mode)
+                .map_err(Error::from)
+                .and_then(|c| Ok(c.check()?));
+            note(format!("destroying mode {name:?}"), r);
+        }
+        let created_outputs: Vec<String> = now
+            .outputs
+            .iter()
+            .filter(|o| o.virtual_output && snapshot.output(&o.name).is_none())
+            .map(|o| o.name.clone())
+            .collect();
+        for name in created_outputs {
+            let r = self.xr_manager_request("DELETE_XR_OUTPUT", &name);
+            note(format!("deleting {name}"), r);
+        }
+
+        let after = self.session.read()?;
+        if after.arrangement() != snapshot.arrangement() {
+            failures.push(format!(
+                "the layout is now {} instead of {}",
+                after.arrangement(),
+                snapshot.arrangement()
+            ));
+        }
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::new(Kind::RestoreFailed, failures.join("; ")))
+        }
+    }
+}
+
+fn set_monitor(session: &Session, monitor: &Monitor) -> Result<()> {
+    let conn = &session.conn;
+    let info = randr::MonitorInfo {
+        name: atom(conn, &monitor.name)?,
+        primary: monitor.primary,
+        automatic: false,
+        x: to_i16(monitor.rect.x)?,
+        y: to_i16(monitor.rect.y)?,
+        width: to_u16(monitor.rect.width)?,
+        height: to_u16(monitor.rect.height)?,
+        width_in_millimeters: monitor.mm.0,
+        height_in_millimeters: monitor.mm.1,
+        outputs: monitor.outputs.clone(),
+    };
+    conn.randr_set_monitor(session.root, info)?.check()?;
+    Ok(())
+}
+
+/// What to tell a user whose XR output lost its CRTC.
+pub fn no_usable_crtc(name: &str) -> Error {
+    Error::runtime(format!(
+        "{name} has no usable CRTC: either a client re-probed the outputs (a plain `xrandr` or \
+         RRGetScreenResources wipes the driver's virtual outputs) or a hardware CRTC is free and {name} \
+         borrowed it; run `xrdisplay disable --output {name}` and enable it again, and use `xrandr --current`"
+    ))
+}
+
+fn to_u16(v: u32) -> Result<u16> {
+    u16::try_from(v)
+        .map_err(|_| Error::usage(format!("{v} does not fit in a RandR field (max 65535)")))
+}
+
+fn to_i16(v: i32) -> Result<i16> {
+    i16::try_from(v).map_err(|_| {
+        Error::usage(format!(
+            "{v} does not fit in a RandR coordinate (max 32767)"
+        ))
+    })
+}

@@ -1,0 +1,78 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_xrdisplay_global_optspecs
+    string join \n display= config= h/help V/version
+end
+
+function __fish_xrdisplay_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_xrdisplay_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_xrdisplay_using_subcommand
+    set -l cmd (__fish_xrdisplay_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -s V -l version -d 'Print version'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -s o -l output -d 'Name of the XR output to report on [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l json -d 'Print JSON instead of text'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s o -l output -d 'Name of the XR output, or an existing spare output to use [default: XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l size -d 'Size in pixels [default: 1920x1080]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l refresh -d 'Refresh rate in Hz, 1-240 [default: 60]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l right-of -d 'Place it right of OUTPUT (outputs beyond move right)' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l left-of -d 'Place it left of OUTPUT' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l above -d 'Place it above OUTPUT' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l below -d 'Place it below OUTPUT' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l pos -d 'Place its top-left corner at X,Y (non-negative; must not overlap another output)' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l backend -d 'How to get the output [default: auto]' -r -f -a "auto\t'xr-manager if the patched driver runs, else a free spare output, else a monitor'
+xr-manager\t'A virtual output of the patched modesetting driver (XR-Manager)'
+spare-output\t'An unused RandR output driven by a free CRTC'
+monitor\t'A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE)'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l primary -d 'Make it the primary output'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l dry-run -d 'Print the RandR requests it would send and change nothing'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l json -d 'Print the result as JSON'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s o -l output -d 'Name of the XR output [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l dry-run -d 'Print the RandR requests it would send and change nothing'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l json -d 'Print the result as JSON'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l json -d 'Print JSON instead of TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

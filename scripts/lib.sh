@@ -1,0 +1,19 @@
+# Shared by the scripts: installing Debian packages only when missing.
+
+# apt_ensure PACKAGE...: installs the packages that are not installed yet (as root, or
+# through sudo); does nothing, and needs no network, when all are present.
+apt_ensure() {
+    local missing=()
+    for pkg in "$@"; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing+=("$pkg")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local sudo=()
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    echo "Installing: ${missing[*]}" >&2
+    "${sudo[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What a private dummy-driver X server needs (scripts/demo and the tests).
+X_PACKAGES=(xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils xauth)
