@@ -185,7 +185,7 @@ fn xr_report(state: &ScreenState, name: &str) -> XrReport {
         .map(|m| round2(m.refresh));
     let note = match &target {
         XrTarget::Monitor { .. } => Some(monitor::GTK_NOTE.to_string()),
-        XrTarget::Virtual { .. } if output.is_some_and(|o| o.crtcs.is_empty()) => {
+        XrTarget::Virtual { .. } if output.is_some_and(|o| xr_manager::reprobed(state, o)) => {
             Some(no_usable_crtc(name).message)
         }
         XrTarget::Absent => Some(format!(

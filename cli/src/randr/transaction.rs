@@ -325,14 +325,7 @@ impl Transaction<'_> {
                     .state
                     .output(name)
                     .ok_or_else(|| Error::runtime(format!("output {name} disappeared")))?;
-                if output.crtc != 0 {
-                    return Ok(output.crtc);
-                }
-                output
-                    .crtcs
-                    .first()
-                    .copied()
-                    .ok_or_else(|| no_usable_crtc(name))
+                crate::randr::backend::xr_manager::crtc_for(&self.state, output)
             }
         }
     }
@@ -506,9 +499,10 @@ fn set_monitor(session: &Session, monitor: &Monitor) -> Result<()> {
 /// What to tell a user whose XR output lost its CRTC.
 pub fn no_usable_crtc(name: &str) -> Error {
     Error::runtime(format!(
-        "{name} has no usable CRTC: either a client re-probed the outputs (a plain `xrandr` or \
-         RRGetScreenResources wipes the driver's virtual outputs) or a hardware CRTC is free and {name} \
-         borrowed it; run `xrdisplay disable --output {name}` and enable it again, and use `xrandr --current`"
+        "{name} cannot be changed: it has no usable CRTC, because a client re-probed the outputs \
+         (RRGetScreenResources, sent by a plain `xrandr` or GTK, makes the patched driver wipe its \
+         virtual outputs' modes and CRTCs) or because a hardware CRTC is free and {name} borrowed it; \
+         run `xrdisplay disable --output {name}` and enable it again (use `xrandr --current` meanwhile)"
     ))
 }
 

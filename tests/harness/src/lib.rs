@@ -64,6 +64,16 @@ impl XServer {
         XServer::start(command, dir, "Xvfb")
     }
 
+    /// A server this process did not start (e.g. the QEMU guest's `:0`); never stopped here.
+    pub fn attach(display: &str) -> XServer {
+        XServer {
+            child: None,
+            display: display.to_string(),
+            dir: TempDir::new().expect("temporary directory"),
+            kind: "an existing X server",
+        }
+    }
+
     fn start(mut command: Command, dir: TempDir, kind: &'static str) -> XServer {
         let (read_end, write_end) =
             nix::unistd::pipe2(OFlag::O_CLOEXEC).expect("pipe for -displayfd");
@@ -268,4 +278,29 @@ pub fn run_command(mut command: Command) -> Run {
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
+}
+
+/// Runs this test binary's guest-side test `name` (an `#[ignore]`d test) inside the QEMU
+/// guest with a real KMS X server (`scripts/vm/run`), and returns what it printed.
+/// `server` is `modesetting` or `xr-xorg`.
+pub fn run_in_guest(server: &str, name: &str) -> Run {
+    let test_binary = std::env::current_exe().expect("test binary path");
+    let mut command = Command::new(repo_file("scripts/vm/run"));
+    command
+        .args(["--server", server, "--timeout", "400", "--"])
+        .arg(test_binary)
+        .args([
+            "--exact",
+            name,
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .current_dir(repo_file("."));
+    run_command(command)
+}
+
+/// Whether this process runs inside the QEMU guest (set by `scripts/vm/run`).
+pub fn in_guest() -> bool {
+    std::env::var_os("XRDISPLAY_VM").is_some()
 }

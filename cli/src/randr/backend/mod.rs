@@ -164,6 +164,13 @@ pub fn plan_enable(state: &ScreenState, req: &EnableRequest) -> Result<Enabling>
             (Some(output), rect)
         }
     };
+    let reprobed = backend == BackendKind::XrManager
+        && state
+            .output(&req.output)
+            .is_some_and(|o| xr_manager::reprobed(state, o));
+    if reprobed && !planner.ops.is_empty() {
+        return Err(no_usable_crtc(&req.output));
+    }
     let expect_refresh = output.clone().map(|o| (o, f64::from(req.refresh)));
     Ok(Enabling {
         plan: planner.finish(expect_refresh),
@@ -262,9 +269,9 @@ fn choose_backend(
                 req.backend
             )));
         }
-        if let XrTarget::Spare { output, .. } = target {
+        if let XrTarget::Spare { output, alias } = target {
             if let Some(o) = state.output(output) {
-                spare_output::check(state, o)?;
+                spare_output::check(state, o, alias.is_some())?;
             }
         }
         return Ok(current);
@@ -361,6 +368,18 @@ fn pick_spare(state: &ScreenState) -> Result<String> {
         })
 }
 
+/// The output-backed XR screen a plan drives: which output, CRTC and mode.
+struct OnCrtc<'a> {
+    output: &'a str,
+    crtc: CrtcRef,
+    mode: ModeRef,
+    /// The CRTC's configuration now, if it is on.
+    current: Option<&'a crate::randr::state::Crtc>,
+    /// The monitor that names the output, when the XR name is not the output's.
+    alias: Option<&'a str>,
+    off_before_resize: Option<u32>,
+}
+
 /// Builds a plan and the arrangement it must produce.
 struct Planner<'s> {
     state: &'s ScreenState,
@@ -387,12 +406,18 @@ impl<'s> Planner<'s> {
 
     /// Places the XR rectangle, moves the other outputs and sizes the screen around the
     /// requests `middle` adds.
+    ///
+    /// `off_before_resize` names an active CRTC that must be off while the screen changes
+    /// size: the patched driver crashes resizing the screen under its active virtual CRTC.
+    /// It is turned off first and set again (by `middle`, told so by its `bool`) once the
+    /// screen has its size.
     fn arrange(
         &mut self,
         xr_name: &str,
         others: &BTreeMap<String, Rect>,
         req: &EnableRequest,
-        middle: impl FnOnce(&mut Vec<Op>, Rect),
+        off_before_resize: Option<u32>,
+        middle: impl FnOnce(&mut Vec<Op>, Rect, bool),
     ) -> Result<Rect> {
         let (w, h) = (req.size.width, req.size.height);
         let arranged =
@@ -400,10 +425,21 @@ impl<'s> Planner<'s> {
         let screen = self.screen_size(arranged.screen)?;
         let moves = self.moves(&arranged.others);
         let xr = arranged.xr;
-        self.resize_around(screen, |ops| {
-            ops.extend(moves);
-            middle(ops, xr);
-        });
+        let resizing = screen != (u32::from(self.state.width), u32::from(self.state.height));
+        match off_before_resize.filter(|_| resizing) {
+            Some(crtc) => {
+                self.ops.push(Op::SetCrtc {
+                    crtc: CrtcRef::Id(crtc),
+                    config: None,
+                });
+                self.resize_around(screen, |ops| ops.extend(moves));
+                middle(&mut self.ops, xr, true);
+            }
+            None => self.resize_around(screen, |ops| {
+                ops.extend(moves);
+                middle(ops, xr, false);
+            }),
+        }
         self.expect_moved(arranged.others);
         Ok(xr)
     }
@@ -534,7 +570,7 @@ impl<'s> Planner<'s> {
         let others = occupied(self.state, &[&name]);
         let state = self.state;
         let primary = req.primary;
-        let rect = self.arrange(&name, &others, req, |ops, xr| {
+        let rect = self.arrange(&name, &others, req, None, |ops, xr, _| {
             if existing
                 .as_ref()
                 .is_none_or(|m| m.rect != xr || m.primary != primary)
@@ -559,10 +595,7 @@ impl<'s> Planner<'s> {
         let name = &req.output;
         let (crtc, mode, current) = match self.state.output(name) {
             Some(output) => {
-                let crtc = match output.crtc {
-                    0 => *output.crtcs.first().ok_or_else(|| no_usable_crtc(name))?,
-                    id => id,
-                };
+                let crtc = xr_manager::crtc_for(self.state, output)?;
                 let mode = self.mode_for(output, req)?;
                 (CrtcRef::Id(crtc), mode, self.state.crtc(crtc).cloned())
             }
@@ -580,7 +613,15 @@ impl<'s> Planner<'s> {
                 )
             }
         };
-        self.enable_on_crtc(req, name, crtc, mode, current.as_ref(), None)
+        let target = OnCrtc {
+            output: name,
+            crtc,
+            mode,
+            off_before_resize: current.as_ref().filter(|c| c.is_active()).map(|c| c.id),
+            current: current.as_ref(),
+            alias: None,
+        };
+        self.enable_on_crtc(req, target)
     }
 
     fn enable_spare(
@@ -593,50 +634,59 @@ impl<'s> Planner<'s> {
             .state
             .output(output)
             .ok_or_else(|| Error::usage(format!("no output named {output}")))?;
-        spare_output::check(self.state, out)?;
+        spare_output::check(self.state, out, alias.is_some())?;
         let crtc = spare_output::crtc_for(self.state, out)?;
         let mode = self.mode_for(out, req)?;
         let current = self.state.crtc(crtc).filter(|c| c.is_active()).cloned();
-        self.enable_on_crtc(
-            req,
+        let target = OnCrtc {
             output,
-            CrtcRef::Id(crtc),
+            crtc: CrtcRef::Id(crtc),
             mode,
-            current.as_ref(),
+            current: current.as_ref(),
             alias,
-        )
+            off_before_resize: None,
+        };
+        self.enable_on_crtc(req, target)
     }
 
     /// The shared part of the output-backed backends: place, set the CRTC, name it, tidy.
-    fn enable_on_crtc(
-        &mut self,
-        req: &EnableRequest,
-        output: &str,
-        crtc: CrtcRef,
-        mode: ModeRef,
-        current: Option<&crate::randr::state::Crtc>,
-        alias: Option<&str>,
-    ) -> Result<Rect> {
+    fn enable_on_crtc(&mut self, req: &EnableRequest, target: OnCrtc) -> Result<Rect> {
+        let OnCrtc {
+            output,
+            crtc,
+            mode,
+            current,
+            alias,
+            off_before_resize,
+        } = target;
         let state = self.state;
         let xr_name = alias.unwrap_or(output);
         let others = occupied(state, &[output, xr_name]);
-        let rect = self.arrange(xr_name, &others, req, |ops, xr| {
-            let unchanged = current.is_some_and(|c| {
-                c.rect() == xr && matches!(&mode, ModeRef::Existing { id, .. } if *id == c.mode)
-            });
-            if !unchanged {
-                ops.push(Op::SetCrtc {
-                    crtc,
-                    config: Some(CrtcConfig {
-                        x: xr.x as i16,
-                        y: xr.y as i16,
-                        mode: mode.clone(),
-                        rotation: ROTATE_0,
-                        outputs: vec![output.to_string()],
-                    }),
-                });
-            }
-        })?;
+        let rect = self.arrange(
+            xr_name,
+            &others,
+            req,
+            off_before_resize,
+            |ops, xr, was_off| {
+                let unchanged = !was_off
+                    && current.is_some_and(|c| {
+                        c.rect() == xr
+                            && matches!(&mode, ModeRef::Existing { id, .. } if *id == c.mode)
+                    });
+                if !unchanged {
+                    ops.push(Op::SetCrtc {
+                        crtc,
+                        config: Some(CrtcConfig {
+                            x: xr.x as i16,
+                            y: xr.y as i16,
+                            mode: mode.clone(),
+                            rotation: ROTATE_0,
+                            outputs: vec![output.to_string()],
+                        }),
+                    });
+                }
+            },
+        )?;
         self.expect.outputs.insert(output.to_string(), rect);
         if let Some(alias) = alias {
             let existing = state.monitor(alias);
@@ -683,9 +733,12 @@ impl<'s> Planner<'s> {
                 && u32::from(m.height) == h
                 && (m.refresh - f64::from(r)).abs() < 0.5
         };
-        if let Some(mode) = output
-            .modes
+        // The mode on screen counts even when the output no longer lists it (the patched
+        // driver replaces a virtual output's list when a client re-probes).
+        let current = self.state.active_crtc_of(output).map(|c| c.mode);
+        if let Some(mode) = current
             .iter()
+            .chain(&output.modes)
             .filter_map(|id| self.state.modes.get(id))
             .find(fits)
         {

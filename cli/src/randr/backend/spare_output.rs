@@ -28,15 +28,17 @@ pub fn driven_by_us(state: &ScreenState, output: &Output) -> bool {
         .is_some_and(|m| m.name.starts_with(MODE_PREFIX))
 }
 
-/// Refuses outputs that are someone's monitor, or that cannot show a desktop.
-pub fn check(state: &ScreenState, output: &Output) -> Result<()> {
+/// Refuses outputs that are someone's monitor, or that cannot show a desktop. `ours` says
+/// xrdisplay already drives it (a monitor of the XR name covers it).
+pub fn check(state: &ScreenState, output: &Output, ours: bool) -> Result<()> {
     if !is_spare_kind(output) {
         return Err(Error::usage(format!(
             "{} cannot be a spare output (it is the driver's control output, a virtual output or marked non-desktop)",
             output.name
         )));
     }
-    if output.connected && state.active_crtc_of(output).is_some() && !driven_by_us(state, output) {
+    let in_use = output.connected && state.active_crtc_of(output).is_some();
+    if in_use && !ours && !driven_by_us(state, output) {
         let spares: Vec<&str> = candidates(state).iter().map(|o| o.name.as_str()).collect();
         return Err(Error::usage(format!(
             "{} is a connected output in use; choose a spare output ({}) or another name for a new one",

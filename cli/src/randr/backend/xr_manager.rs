@@ -2,8 +2,8 @@
 //! properties on its `XR-Manager` control output.
 
 use crate::exit::{Error, Result};
-use crate::randr::state::ScreenState;
-use crate::randr::transaction::XR_MANAGER;
+use crate::randr::state::{Output, ScreenState};
+use crate::randr::transaction::{no_usable_crtc, XR_MANAGER};
 
 /// Whether this server runs the patched driver.
 pub fn available(state: &ScreenState) -> std::result::Result<(), String> {
@@ -11,6 +11,37 @@ pub fn available(state: &ScreenState) -> std::result::Result<(), String> {
         Some(_) => Ok(()),
         None => Err("no XR-Manager output (the patched modesetting driver is not running)".into()),
     }
+}
+
+/// The CRTC that drives a virtual output: its current one, else the first one it lists
+/// that the server really has. After an output is deleted and created again, the patched
+/// driver lists a CRTC it already freed, and setting that one crashes the server.
+pub fn crtc_for(state: &ScreenState, output: &Output) -> Result<u32> {
+    if output.crtc != 0 {
+        return Ok(output.crtc);
+    }
+    if let Some(&crtc) = output.crtcs.iter().find(|&&c| state.crtc(c).is_some()) {
+        return Ok(crtc);
+    }
+    match output.crtcs.first() {
+        Some(stale) => Err(Error::runtime(format!(
+            "{} lists CRTC 0x{stale:x}, which the X server no longer has: the patched driver does \
+             this after an output is deleted and created again; restart the X server (log out and in)",
+            output.name
+        ))),
+        None => Err(no_usable_crtc(&output.name)),
+    }
+}
+
+/// Whether a client's re-probe (RRGetScreenResources) has wiped this virtual output:
+/// the patched driver then drops its CRTC from the output's CRTC list or replaces its
+/// modes with defaults that lack the mode on screen, and refuses every change to it.
+pub fn reprobed(state: &ScreenState, output: &Output) -> bool {
+    let crtc_gone = output.crtc != 0 && !output.crtcs.contains(&output.crtc);
+    let mode_gone = state
+        .active_crtc_of(output)
+        .is_some_and(|c| !output.modes.contains(&c.mode));
+    output.virtual_output && (output.crtcs.is_empty() || crtc_gone || mode_gone)
 }
 
 /// Checks that `name` can be a virtual output's name: the driver splits its request on
