@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::FileConfig;
+use crate::desktop::xfconf::XfceMode;
 use crate::geometry::{Position, Size};
 use crate::randr::backend::BackendKind;
 
@@ -153,6 +154,10 @@ pub struct EnableArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    pub xfce: XfceMode,
 }
 
 /// Where to put the XR output; without one it goes right of every output.
@@ -193,6 +198,10 @@ pub struct DisableArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    pub xfce: XfceMode,
 }
 
 #[derive(Debug, Args)]

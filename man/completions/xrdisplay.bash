@@ -194,7 +194,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__disable)
-            opts="-o -h --output --dry-run --json --display --config --help"
+            opts="-o -h --output --dry-run --json --xfce --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -206,6 +206,10 @@ _xrdisplay() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --xfce)
+                    COMPREPLY=($(compgen -W "auto on off" -- "${cur}"))
                     return 0
                     ;;
                 --display)
@@ -224,7 +228,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__enable)
-            opts="-o -h --output --size --refresh --right-of --left-of --above --below --pos --primary --backend --dry-run --json --display --config --help"
+            opts="-o -h --output --size --refresh --right-of --left-of --above --below --pos --primary --backend --dry-run --json --xfce --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -268,6 +272,10 @@ _xrdisplay() {
                     ;;
                 --backend)
                     COMPREPLY=($(compgen -W "auto xr-manager spare-output monitor" -- "${cur}"))
+                    return 0
+                    ;;
+                --xfce)
+                    COMPREPLY=($(compgen -W "auto on off" -- "${cur}"))
                     return 0
                     ;;
                 --display)

@@ -53,6 +53,9 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l backend -
 xr-manager\t'A virtual output of the patched modesetting driver (XR-Manager)'
 spare-output\t'An unused RandR output driven by a free CRTC'
 monitor\t'A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE)'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l xfce -d 'Keep XFCE\'s display profile in step [default: auto, only inside an XFCE session]' -r -f -a "auto\t'Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable'
+on\t'Always; failing to reach xfconf is an error'
+off\t'Never touch XFCE\'s settings'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l primary -d 'Make it the primary output'
@@ -60,11 +63,14 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l dry-run -
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l json -d 'Print the result as JSON'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s o -l output -d 'Name of the XR output [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l xfce -d 'Keep XFCE\'s display profile in step [default: auto, only inside an XFCE session]' -r -f -a "auto\t'Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable'
+on\t'Always; failing to reach xfconf is an error'
+off\t'Never touch XFCE\'s settings'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l dry-run -d 'Print the RandR requests it would send and change nothing'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l json -d 'Print the result as JSON'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l json -d 'Print JSON instead of TOML'

@@ -3,4 +3,5 @@
 
 pub mod autostart;
 pub mod file;
+pub mod xfconf;
 pub mod xorg_conf;
