@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::FileConfig;
+use crate::desktop::xfconf::XfceMode;
 use crate::geometry::{Position, Size};
 use crate::randr::backend::BackendKind;
 
@@ -32,7 +33,9 @@ Exit codes:
   2  usage or configuration error; nothing was changed
   3  the X server is unreachable or the connection was lost
   4  not supported by this X server (backend, output, size); nothing was changed
-  5  a change failed and the previous layout could not be fully restored";
+  5  a change failed and the previous layout could not be fully restored
+  6  a desktop file or setting (xorg.conf snippet, autostart entry, XFCE display
+     profile) could not be written or removed; any RandR change was kept";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
@@ -89,6 +92,23 @@ pub enum Command {
         after_help = "Example:\n  xrdisplay completions bash > ~/.local/share/bash-completion/completions/xrdisplay"
     )]
     Completions(CompletionsArgs),
+
+    /// Install desktop integration: the xorg.conf snippet selecting the modesetting
+    /// driver, or the autostart entry that enables the XR output at login.
+    ///
+    /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
+    /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
+    #[command(
+        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart"
+    )]
+    Install(InstallArgs),
+
+    /// Remove what `install` installed; files xrdisplay did not write are left alone, and
+    /// a file `install --force` replaced is put back.
+    #[command(
+        after_help = "Examples:\n  xrdisplay uninstall autostart\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall all"
+    )]
+    Uninstall(UninstallArgs),
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +154,10 @@ pub struct EnableArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    pub xfce: XfceMode,
 }
 
 /// Where to put the XR output; without one it goes right of every output.
@@ -174,6 +198,10 @@ pub struct DisableArgs {
     /// Print the result as JSON
     #[arg(long)]
     pub json: bool,
+
+    /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    pub xfce: XfceMode,
 }
 
 #[derive(Debug, Args)]
@@ -206,4 +234,63 @@ impl EnableArgs {
             pos: self.placement.pos,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    #[command(subcommand)]
+    pub what: InstallWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InstallWhat {
+    /// The xorg.conf snippet that makes the X server use the modesetting driver, whose
+    /// virtual outputs xrdisplay needs; takes effect when the X session restarts.
+    XorgConf(XorgConfInstallArgs),
+    /// $XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login.
+    Autostart(FileInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct XorgConfInstallArgs {
+    /// The X server's configuration directory
+    #[arg(long, value_name = "DIR", default_value = crate::desktop::xorg_conf::DEFAULT_DIR)]
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub file: FileInstallArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FileInstallArgs {
+    /// Print what would be written and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Replace a file xrdisplay did not write, keeping it as FILE.xrdisplay-backup
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallArgs {
+    #[command(subcommand)]
+    pub what: UninstallWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UninstallWhat {
+    /// Remove the xorg.conf snippet (restoring a file it replaced)
+    XorgConf(XorgConfDirArgs),
+    /// Remove the autostart entry
+    Autostart,
+    /// Remove everything xrdisplay installed and report each
+    All(XorgConfDirArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct XorgConfDirArgs {
+    /// The X server's configuration directory
+    #[arg(long, value_name = "DIR", default_value = crate::desktop::xorg_conf::DEFAULT_DIR)]
+    pub dir: PathBuf,
 }

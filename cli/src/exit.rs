@@ -17,6 +17,9 @@ pub enum Kind {
     Unsupported,
     /// A change failed and restoring the previous layout failed too.
     RestoreFailed,
+    /// A desktop file or setting (xorg.conf snippet, autostart entry, XFCE display
+    /// profile) could not be written or removed; any RandR change was kept.
+    Desktop,
 }
 
 impl Kind {
@@ -27,6 +30,7 @@ impl Kind {
             Kind::Server => 3,
             Kind::Unsupported => 4,
             Kind::RestoreFailed => 5,
+            Kind::Desktop => 6,
         }
     }
 }
@@ -56,6 +60,10 @@ impl Error {
 
     pub fn unsupported(message: impl Into<String>) -> Error {
         Error::new(Kind::Unsupported, message)
+    }
+
+    pub fn desktop(message: impl Into<String>) -> Error {
+        Error::new(Kind::Desktop, message)
     }
 }
 
@@ -117,6 +125,7 @@ mod tests {
             Kind::Server,
             Kind::Unsupported,
             Kind::RestoreFailed,
+            Kind::Desktop,
         ] {
             let line = format!("\n  {}  ", kind.exit_code());
             assert!(

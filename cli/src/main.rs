@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod config;
+mod desktop;
 mod docs;
 mod exit;
 mod geometry;

@@ -31,8 +31,14 @@ _xrdisplay() {
             xrdisplay,help)
                 cmd="xrdisplay__subcmd__help"
                 ;;
+            xrdisplay,install)
+                cmd="xrdisplay__subcmd__install"
+                ;;
             xrdisplay,status)
                 cmd="xrdisplay__subcmd__status"
+                ;;
+            xrdisplay,uninstall)
+                cmd="xrdisplay__subcmd__uninstall"
                 ;;
             xrdisplay__subcmd__help,completions)
                 cmd="xrdisplay__subcmd__help__subcmd__completions"
@@ -49,8 +55,71 @@ _xrdisplay() {
             xrdisplay__subcmd__help,help)
                 cmd="xrdisplay__subcmd__help__subcmd__help"
                 ;;
+            xrdisplay__subcmd__help,install)
+                cmd="xrdisplay__subcmd__help__subcmd__install"
+                ;;
             xrdisplay__subcmd__help,status)
                 cmd="xrdisplay__subcmd__help__subcmd__status"
+                ;;
+            xrdisplay__subcmd__help,uninstall)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall"
+                ;;
+            xrdisplay__subcmd__help__subcmd__install,autostart)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__help__subcmd__install,xorg-conf)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,all)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__all"
+                ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,autostart)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__install,autostart)
+                cmd="xrdisplay__subcmd__install__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install,help)
+                cmd="xrdisplay__subcmd__install__subcmd__help"
+                ;;
+            xrdisplay__subcmd__install,xorg-conf)
+                cmd="xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,autostart)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,help)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,xorg-conf)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__uninstall,all)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__all"
+                ;;
+            xrdisplay__subcmd__uninstall,autostart)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__uninstall,help)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help"
+                ;;
+            xrdisplay__subcmd__uninstall,xorg-conf)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,all)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__all"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,autostart)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,help)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,xorg-conf)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf"
                 ;;
             *)
                 ;;
@@ -59,7 +128,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status enable disable config completions help"
+            opts="-h -V --display --config --help --version status enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -125,7 +194,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__disable)
-            opts="-o -h --output --dry-run --json --display --config --help"
+            opts="-o -h --output --dry-run --json --xfce --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -137,6 +206,10 @@ _xrdisplay() {
                     ;;
                 -o)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --xfce)
+                    COMPREPLY=($(compgen -W "auto on off" -- "${cur}"))
                     return 0
                     ;;
                 --display)
@@ -155,7 +228,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__enable)
-            opts="-o -h --output --size --refresh --right-of --left-of --above --below --pos --primary --backend --dry-run --json --display --config --help"
+            opts="-o -h --output --size --refresh --right-of --left-of --above --below --pos --primary --backend --dry-run --json --xfce --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -201,6 +274,10 @@ _xrdisplay() {
                     COMPREPLY=($(compgen -W "auto xr-manager spare-output monitor" -- "${cur}"))
                     return 0
                     ;;
+                --xfce)
+                    COMPREPLY=($(compgen -W "auto on off" -- "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -217,7 +294,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status enable disable config completions help"
+            opts="status enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -300,6 +377,48 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__install)
+            opts="xorg-conf autostart"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -307,6 +426,188 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__uninstall)
+            opts="xorg-conf autostart all"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install)
+            opts="-h --display --config --help xorg-conf autostart help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__autostart)
+            opts="-h --dry-run --force --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help)
+            opts="xorg-conf autostart help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf)
+            opts="-h --dir --dry-run --force --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -326,6 +627,172 @@ _xrdisplay() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall)
+            opts="-h --display --config --help xorg-conf autostart all help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__all)
+            opts="-h --dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__autostart)
+            opts="-h --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help)
+            opts="xorg-conf autostart all help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__all)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf)
+            opts="-h --dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -33,6 +33,8 @@ complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "enable" -d 'Cre
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -s o -l output -d 'Name of the XR output to report on [default: from the config, else XR-0]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
@@ -51,6 +53,9 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l backend -
 xr-manager\t'A virtual output of the patched modesetting driver (XR-Manager)'
 spare-output\t'An unused RandR output driven by a free CRTC'
 monitor\t'A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE)'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l xfce -d 'Keep XFCE\'s display profile in step [default: auto, only inside an XFCE session]' -r -f -a "auto\t'Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable'
+on\t'Always; failing to reach xfconf is an error'
+off\t'Never touch XFCE\'s settings'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l primary -d 'Make it the primary output'
@@ -58,11 +63,14 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l dry-run -
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l json -d 'Print the result as JSON'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s o -l output -d 'Name of the XR output [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l xfce -d 'Keep XFCE\'s display profile in step [default: auto, only inside an XFCE session]' -r -f -a "auto\t'Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable'
+on\t'Always; failing to reach xfconf is an error'
+off\t'Never touch XFCE\'s settings'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l dry-run -d 'Print the RandR requests it would send and change nothing'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -l json -d 'Print the result as JSON'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand disable" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -l json -d 'Print JSON instead of TOML'
@@ -70,9 +78,58 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand config" -s h -l help
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -f -a "xorg-conf" -d 'The xorg.conf snippet that makes the X server use the modesetting driver, whose virtual outputs xrdisplay needs; takes effect when the X session restarts'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -f -a "autostart" -d '$XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and not __fish_seen_subcommand_from xorg-conf autostart help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -l dir -d 'The X server\'s configuration directory' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -l dry-run -d 'Print what would be written and change nothing'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -l force -d 'Replace a file xrdisplay did not write, keeping it as FILE.xrdisplay-backup'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from xorg-conf" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -l dry-run -d 'Print what would be written and change nothing'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -l force -d 'Replace a file xrdisplay did not write, keeping it as FILE.xrdisplay-backup'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from help" -f -a "xorg-conf" -d 'The xorg.conf snippet that makes the X server use the modesetting driver, whose virtual outputs xrdisplay needs; takes effect when the X session restarts'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from help" -f -a "autostart" -d '$XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -f -a "xorg-conf" -d 'Remove the xorg.conf snippet (restoring a file it replaced)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -f -a "autostart" -d 'Remove the autostart entry'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -f -a "all" -d 'Remove everything xrdisplay installed and report each'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and not __fish_seen_subcommand_from xorg-conf autostart all help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from xorg-conf" -l dir -d 'The X server\'s configuration directory' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from xorg-conf" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from xorg-conf" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from xorg-conf" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l dir -d 'The X server\'s configuration directory' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "xorg-conf" -d 'Remove the xorg.conf snippet (restoring a file it replaced)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "autostart" -d 'Remove the autostart entry'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "all" -d 'Remove everything xrdisplay installed and report each'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "xorg-conf" -d 'The xorg.conf snippet that makes the X server use the modesetting driver, whose virtual outputs xrdisplay needs; takes effect when the X session restarts'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "autostart" -d '$XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from uninstall" -f -a "xorg-conf" -d 'Remove the xorg.conf snippet (restoring a file it replaced)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from uninstall" -f -a "autostart" -d 'Remove the autostart entry'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from uninstall" -f -a "all" -d 'Remove everything xrdisplay installed and report each'

@@ -2,8 +2,9 @@ use serde::Serialize;
 
 use crate::cli::DisableArgs;
 use crate::commands::{print_json, Context};
+use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
-use crate::randr::backend::plan_disable;
+use crate::randr::backend::{plan_disable, XrTarget};
 use crate::randr::{transaction, Session};
 
 #[derive(Serialize)]
@@ -12,25 +13,39 @@ struct Report {
     changed: bool,
     dry_run: bool,
     requests: Vec<String>,
+    xfce_profile: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
     let name = ctx.output_name(&args.output)?;
+    let xfce = match args.dry_run {
+        true => None,
+        false => Xfconf::for_mode(args.xfce)?,
+    };
     let session = Session::connect(ctx.display.as_deref())?;
     let state = session.read()?;
     let plan = plan_disable(&state, &name)?;
+    // The RandR output behind it, whose profile entry goes with it.
+    let randr_output = XrTarget::find(&state, &name)
+        .output(&state)
+        .map(|o| o.name.clone());
     let requests: Vec<String> = plan
         .iter()
         .flat_map(|p| p.ops.iter().map(ToString::to_string))
         .collect();
     if let Some(plan) = plan.as_ref().filter(|_| !args.dry_run) {
+        let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, plan)?;
+        hold.map(|h| h.restore()).transpose()?;
     }
+    let xfce_profile =
+        xfconf::keep_in_step(xfce.as_ref(), &session, randr_output.as_deref(), &name)?;
     let report = Report {
         output: name,
         changed: plan.is_some(),
         dry_run: args.dry_run,
         requests,
+        xfce_profile,
     };
     if args.json {
         return print_json(&report);
@@ -44,6 +59,9 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
             }
         }
         (true, false) => out!("{} disabled", report.output),
+    }
+    if let Some(profile) = &report.xfce_profile {
+        out!("XFCE display profile {profile} updated");
     }
     Ok(())
 }

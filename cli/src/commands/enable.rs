@@ -3,6 +3,7 @@ use serde::Serialize;
 use crate::cli::EnableArgs;
 use crate::commands::{print_json, Context};
 use crate::config::Settings;
+use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::geometry::Rect;
 use crate::randr::backend::{self, monitor, BackendKind, EnableRequest};
@@ -19,10 +20,15 @@ struct Report {
     changed: bool,
     dry_run: bool,
     requests: Vec<String>,
+    xfce_profile: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     let settings = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?;
+    let xfce = match args.dry_run {
+        true => None,
+        false => Xfconf::for_mode(args.xfce)?,
+    };
     let session = Session::connect(ctx.display.as_deref())?;
     let state = session.read()?;
     let request = EnableRequest {
@@ -36,8 +42,11 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     let enabling = backend::plan_enable(&state, &request)?;
     let changed = !enabling.plan.ops.is_empty();
     if changed && !args.dry_run {
+        let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, &enabling.plan)?;
+        hold.map(|h| h.restore()).transpose()?;
     }
+    let xfce_profile = xfconf::keep_in_step(xfce.as_ref(), &session, None, &settings.output)?;
     let report = Report {
         output: settings.output.clone(),
         backend: enabling.backend,
@@ -48,6 +57,7 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         changed,
         dry_run: args.dry_run,
         requests: enabling.plan.ops.iter().map(ToString::to_string).collect(),
+        xfce_profile,
     };
     if args.json {
         return print_json(&report);
@@ -81,6 +91,9 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         report.geometry,
         report.refresh
     );
+    if let Some(profile) = &report.xfce_profile {
+        out!("XFCE display profile {profile} updated");
+    }
     if !report.visible_to_gtk {
         out!("note: {} is {}", report.output, monitor::GTK_NOTE);
     }

@@ -12,7 +12,9 @@ mod completions;
 mod config;
 mod disable;
 mod enable;
+mod install;
 mod status;
+mod uninstall;
 
 use std::path::PathBuf;
 
@@ -31,6 +33,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+        Command::Install(args) => install::run(&args),
+        Command::Uninstall(args) => uninstall::run(&args),
     }
 }
 

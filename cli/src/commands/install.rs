@@ -1,0 +1,59 @@
+use crate::cli::{InstallArgs, InstallWhat};
+use crate::desktop::file::{Installed, Managed};
+use crate::desktop::{autostart, xorg_conf};
+use crate::exit::{Error, Result};
+
+pub fn run(args: &InstallArgs) -> Result<()> {
+    match &args.what {
+        InstallWhat::XorgConf(a) => install(
+            &xorg_conf::managed(&a.dir),
+            a.file.force,
+            a.file.dry_run,
+            "restart the X session (log out and back in) so that the X server loads it; \
+             `sudo xrdisplay uninstall xorg-conf` undoes it",
+        ),
+        InstallWhat::Autostart(a) => {
+            let exe = std::env::current_exe()
+                .map_err(|e| Error::desktop(format!("cannot find the xrdisplay binary: {e}")))?;
+            let content = autostart::entry(&exe)?;
+            install(
+                &autostart::managed(autostart::path()?, &content),
+                a.force,
+                a.dry_run,
+                "at the next login `xrdisplay enable` runs with your configuration; \
+                 `xrdisplay uninstall autostart` undoes it",
+            )
+        }
+    }
+}
+
+fn install(file: &Managed, force: bool, dry_run: bool, next: &str) -> Result<()> {
+    let path = file.path.display();
+    let outcome = file.install(force, dry_run)?;
+    let line = match (&outcome, dry_run) {
+        (Installed::Unchanged, _) => format!("{path} is already installed; nothing changed"),
+        (Installed::Created, false) => format!("installed {path}"),
+        (Installed::Created, true) => format!("would write {path}:"),
+        (Installed::Updated, false) => format!("updated {path}"),
+        (Installed::Updated, true) => format!("would update {path}:"),
+        (Installed::Replaced { backup }, false) => format!(
+            "installed {path}; the file it replaced is kept as {}",
+            backup.display()
+        ),
+        (Installed::Replaced { backup }, true) => format!(
+            "would replace {path}, keeping the old file as {}:",
+            backup.display()
+        ),
+    };
+    out!("{line}");
+    match (&outcome, dry_run) {
+        (Installed::Unchanged, _) => {}
+        (_, true) => {
+            for text in file.content.lines() {
+                out!("  {text}");
+            }
+        }
+        (_, false) => out!("Next: {next}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,57 @@
+use std::path::Path;
+
+use crate::cli::{UninstallArgs, UninstallWhat};
+use crate::desktop::file::{Managed, Uninstalled};
+use crate::desktop::{autostart, xorg_conf};
+use crate::exit::{Error, Result};
+
+pub fn run(args: &UninstallArgs) -> Result<()> {
+    match &args.what {
+        UninstallWhat::XorgConf(a) => report("xorg-conf", uninstall_xorg_conf(&a.dir)),
+        UninstallWhat::Autostart => report("autostart", uninstall_autostart()),
+        UninstallWhat::All(a) => {
+            // Every item is tried and reported, even after one fails.
+            let results = [
+                ("xorg-conf", uninstall_xorg_conf(&a.dir)),
+                ("autostart", uninstall_autostart()),
+            ];
+            let mut failed = Vec::new();
+            for (item, result) in results {
+                if let Err(e) = report(item, result) {
+                    out!("{item}: failed: {e}");
+                    failed.push(e);
+                }
+            }
+            match failed.into_iter().next() {
+                None => Ok(()),
+                Some(first) => Err(Error::new(
+                    first.kind,
+                    format!("not everything was removed: {first}"),
+                )),
+            }
+        }
+    }
+}
+
+fn uninstall_xorg_conf(dir: &Path) -> Result<(String, Uninstalled)> {
+    let file = xorg_conf::managed(dir);
+    Ok((file.path.display().to_string(), file.uninstall()?))
+}
+
+fn uninstall_autostart() -> Result<(String, Uninstalled)> {
+    let file: Managed = autostart::managed(autostart::path()?, "");
+    Ok((file.path.display().to_string(), file.uninstall()?))
+}
+
+/// One line per item removed or found absent.
+fn report(item: &str, result: Result<(String, Uninstalled)>) -> Result<()> {
+    match result? {
+        (path, Uninstalled::Absent) => out!("{item}: {path} is not installed; nothing to do"),
+        (path, Uninstalled::Removed) => out!("{item}: removed {path}"),
+        (path, Uninstalled::Restored { backup }) => out!(
+            "{item}: removed {path} and put back the file it had replaced (from {})",
+            backup.display()
+        ),
+    }
+    Ok(())
+}
