@@ -108,11 +108,11 @@ impl Format {
                 2 => u32::from(u16::from_le_bytes([px[0], px[1]])),
                 _ => u32::from_le_bytes([px[0], px[1], px[2], px[3]]),
             };
-            out.extend_from_slice(&self.to_rgba(word));
+            out.extend_from_slice(&self.pixel_to_rgba(word));
         }
     }
 
-    fn to_rgba(&self, w: u32) -> [u8; 4] {
+    fn pixel_to_rgba(self, w: u32) -> [u8; 4] {
         // Widens an n-bit channel to 8 bits by repeating its top bits, so full is 255.
         let widen = |v: u32, bits: u32| -> u8 { ((v << (8 - bits)) | (v >> (2 * bits - 8))) as u8 };
         match self.layout {
