@@ -198,9 +198,16 @@ fn enable_is_idempotent_and_resizes_in_place() {
     let resized = layout(&server);
     assert_eq!(resized.outputs["DUMMY1"], g("2560x1440+1920+0"));
     assert_eq!(resized.screen, (4480, 1440));
+    // CVT gives 640x480@60 a 59.46 Hz mode: still recognised as the one asked for.
+    cli(&server, &["enable", "--size", "640x480"]).ok();
+    let small = cli(&server, &["enable", "--size", "640x480"]);
+    assert!(small.ok().contains("nothing changed"), "{}", small.stdout);
+    cli(&server, &["enable", "--size", "2560x1440"]).ok();
     let verbose = server.xrandr(&["--verbose"]);
     assert!(
-        verbose.contains("xr-2560x1440@60") && !verbose.contains("xr-1280x720@90"),
+        verbose.contains("xr-2560x1440@60")
+            && !verbose.contains("xr-1280x720@90")
+            && !verbose.contains("xr-640x480@60"),
         "old mode kept"
     );
 }

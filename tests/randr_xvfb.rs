@@ -9,36 +9,8 @@ fn cli(server: &XServer, args: &[&str]) -> Run {
     xrdisplay(BIN, Some(server.display()), args, &[])
 }
 
-/// Xvfb at 3840x1080 (its maximum), showing a 1920x1080 mode set with the real xrandr.
 fn xvfb_with_room_for_one_more() -> XServer {
-    let server = XServer::xvfb(3840, 1080);
-    for args in [
-        &[
-            "--newmode",
-            "half",
-            "138.50",
-            "1920",
-            "1968",
-            "2000",
-            "2080",
-            "1080",
-            "1083",
-            "1088",
-            "1111",
-            "+hsync",
-            "-vsync",
-        ][..],
-        &["--addmode", "screen", "half"],
-        &["--output", "screen", "--mode", "half", "--fb", "1920x1080"],
-    ] {
-        let out = server.run("xrandr", args);
-        assert!(
-            out.status.success(),
-            "xrandr {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    server
+    XServer::xvfb_with_room(1920, 1080)
 }
 
 #[test]

@@ -8,6 +8,8 @@
 pub mod copy;
 pub mod format;
 pub mod frame;
+pub mod mapping;
+pub mod shm;
 
 use std::fmt;
 

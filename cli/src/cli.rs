@@ -63,6 +63,26 @@ pub enum Command {
     #[command(after_help = "Examples:\n  xrdisplay status\n  xrdisplay status --json | jq .xr")]
     Status(StatusArgs),
 
+    /// Save what the XR output shows as a PNG.
+    ///
+    /// Reads the output's rectangle of the screen through the X server (MIT-SHM), which
+    /// works everywhere; the DRM methods read the scanout framebuffer itself.
+    #[command(
+        after_help = "Examples:\n  xrdisplay snapshot -o xr.png\n  xrdisplay snapshot --output DUMMY1 --method shm -o dummy1.png"
+    )]
+    Snapshot(SnapshotArgs),
+
+    /// Measure a capture method against references measured in the same run.
+    ///
+    /// Reports the per-frame copy time (median, p99) and throughput next to a plain
+    /// memcpy of the same bytes; for MIT-SHM also the CPU time per frame on both sides of
+    /// the socket (the copy runs in the X server) next to ffmpeg's x11grab of the same
+    /// region, when ffmpeg is installed.
+    #[command(
+        after_help = "Examples:\n  xrdisplay bench\n  xrdisplay bench --method shm --frames 300 --json"
+    )]
+    Bench(BenchArgs),
+
     /// Create (if needed), size, place and turn on the XR output.
     ///
     /// Idempotent: enabling what is already enabled with the same settings changes
@@ -116,6 +136,61 @@ pub struct StatusArgs {
     /// Name of the XR output to report on [default: from the config, else XR-0]
     #[arg(long, short)]
     pub output: Option<String>,
+
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How pixels are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureMethod {
+    /// The best available: dmabuf, then mmap, then shm
+    Auto,
+    /// Export the DRM framebuffer as DMA-BUF and map that
+    Dmabuf,
+    /// Map the DRM framebuffer (linear buffers only)
+    Mmap,
+    /// Ask the X server (MIT-SHM); needs no DRM access
+    Shm,
+}
+
+impl std::fmt::Display for CaptureMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let value = clap::ValueEnum::to_possible_value(self).ok_or(std::fmt::Error)?;
+        f.write_str(value.get_name())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    /// The output to capture [default: from the config, else XR-0]
+    #[arg(long)]
+    pub output: Option<String>,
+
+    /// How to read the pixels
+    #[arg(long, value_enum, default_value_t = CaptureMethod::Auto)]
+    pub method: CaptureMethod,
+
+    /// The PNG file to write
+    #[arg(short = 'o', long = "out", value_name = "FILE.png")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The output to capture [default: from the config, else XR-0]
+    #[arg(long)]
+    pub output: Option<String>,
+
+    /// How to read the pixels
+    #[arg(long, value_enum, default_value_t = CaptureMethod::Auto)]
+    pub method: CaptureMethod,
+
+    /// Frames to measure
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub frames: u32,
 
     /// Print JSON instead of text
     #[arg(long)]

@@ -1,5 +1,6 @@
 //! `xrdisplay`: create, place and remove a virtual XR monitor on an X11 desktop.
 
+mod capture;
 mod cli;
 mod commands;
 mod config;

@@ -16,6 +16,9 @@ _xrdisplay() {
             ",$1")
                 cmd="xrdisplay"
                 ;;
+            xrdisplay,bench)
+                cmd="xrdisplay__subcmd__bench"
+                ;;
             xrdisplay,completions)
                 cmd="xrdisplay__subcmd__completions"
                 ;;
@@ -34,11 +37,17 @@ _xrdisplay() {
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
                 ;;
+            xrdisplay,snapshot)
+                cmd="xrdisplay__subcmd__snapshot"
+                ;;
             xrdisplay,status)
                 cmd="xrdisplay__subcmd__status"
                 ;;
             xrdisplay,uninstall)
                 cmd="xrdisplay__subcmd__uninstall"
+                ;;
+            xrdisplay__subcmd__help,bench)
+                cmd="xrdisplay__subcmd__help__subcmd__bench"
                 ;;
             xrdisplay__subcmd__help,completions)
                 cmd="xrdisplay__subcmd__help__subcmd__completions"
@@ -57,6 +66,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
+                ;;
+            xrdisplay__subcmd__help,snapshot)
+                cmd="xrdisplay__subcmd__help__subcmd__snapshot"
                 ;;
             xrdisplay__subcmd__help,status)
                 cmd="xrdisplay__subcmd__help__subcmd__status"
@@ -128,12 +140,46 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__bench)
+            opts="-h --output --method --frames --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "auto dmabuf mmap shm" -- "${cur}"))
+                    return 0
+                    ;;
+                --frames)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -294,8 +340,22 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status enable disable config completions install uninstall help"
+            opts="status snapshot bench enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__bench)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -408,6 +468,20 @@ _xrdisplay() {
         xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__snapshot)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -597,6 +671,44 @@ _xrdisplay() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__snapshot)
+            opts="-o -h --output --method --out --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -W "auto dmabuf mmap shm" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

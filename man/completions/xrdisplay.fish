@@ -29,6 +29,8 @@ complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -l config -d 'Configur
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -s V -l version -d 'Print version'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "snapshot" -d 'Save what the XR output shows as a PNG'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "bench" -d 'Measure a capture method against references measured in the same run'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
@@ -41,6 +43,25 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l display -
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -l json -d 'Print JSON instead of text'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand status" -s h -l help -d 'Print help'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l output -d 'The output to capture [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l method -d 'How to read the pixels' -r -f -a "auto\t'The best available: dmabuf, then mmap, then shm'
+dmabuf\t'Export the DRM framebuffer as DMA-BUF and map that'
+mmap\t'Map the DRM framebuffer (linear buffers only)'
+shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -s o -l out -d 'The PNG file to write' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l output -d 'The output to capture [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l method -d 'How to read the pixels' -r -f -a "auto\t'The best available: dmabuf, then mmap, then shm'
+dmabuf\t'Export the DRM framebuffer as DMA-BUF and map that'
+mmap\t'Map the DRM framebuffer (linear buffers only)'
+shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l frames -d 'Frames to measure' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l json -d 'Print JSON instead of text'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s o -l output -d 'Name of the XR output, or an existing spare output to use [default: XR-0]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l size -d 'Size in pixels [default: 1920x1080]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l refresh -d 'Refresh rate in Hz, 1-240 [default: 60]' -r
@@ -120,14 +141,16 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fis
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "autostart" -d 'Remove the autostart entry'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "all" -d 'Remove everything xrdisplay installed and report each'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status enable disable config completions install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "snapshot" -d 'Save what the XR output shows as a PNG'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "bench" -d 'Measure a capture method against references measured in the same run'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "xorg-conf" -d 'The xorg.conf snippet that makes the X server use the modesetting driver, whose virtual outputs xrdisplay needs; takes effect when the X session restarts'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "autostart" -d '$XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from uninstall" -f -a "xorg-conf" -d 'Remove the xorg.conf snippet (restoring a file it replaced)'

@@ -8,11 +8,13 @@ macro_rules! out {
     }};
 }
 
+mod bench;
 mod completions;
 mod config;
 mod disable;
 mod enable;
 mod install;
+mod snapshot;
 mod status;
 mod uninstall;
 
@@ -29,6 +31,8 @@ pub fn run(cli: Cli) -> Result<()> {
     };
     match cli.command {
         Command::Status(args) => status::run(&ctx, &args),
+        Command::Snapshot(args) => snapshot::run(&ctx, &args),
+        Command::Bench(args) => bench::run(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),

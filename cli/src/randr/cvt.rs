@@ -32,6 +32,13 @@ pub struct Timings {
     pub vtotal: u32,
 }
 
+impl Timings {
+    /// The refresh rate these timings really give, in Hz.
+    pub fn refresh(&self) -> f64 {
+        f64::from(self.clock_khz) * 1000.0 / (f64::from(self.htotal) * f64::from(self.vtotal))
+    }
+}
+
 impl fmt::Display for Timings {
     /// The modeline body, as `cvt -r` prints it (`+hsync -vsync` is implied by reduced blanking).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -86,11 +93,6 @@ pub fn reduced_blanking(width: u32, height: u32, refresh: u32) -> Timings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The refresh rate timings really give, in Hz.
-    fn refresh(t: &Timings) -> f64 {
-        f64::from(t.clock_khz) * 1000.0 / (f64::from(t.htotal) * f64::from(t.vtotal))
-    }
 
     /// Modelines printed by `cvt -r W H R` (xcvt 0.1.2, Debian 12).
     const CVT_R: &[(u32, u32, u32, &str)] = &[
@@ -154,7 +156,7 @@ mod tests {
             t.to_string(),
             "210.75  1920 1968 2000 2080  1080 1083 1088 1127 +hsync -vsync"
         );
-        assert!((refresh(&t) - 90.0).abs() < 0.1, "{}", refresh(&t));
+        assert!((t.refresh() - 90.0).abs() < 0.1, "{}", t.refresh());
     }
 
     #[test]
@@ -162,9 +164,9 @@ mod tests {
         for r in [30, 60, 72, 90, 120, 144] {
             let t = reduced_blanking(1920, 1080, r);
             assert!(
-                (refresh(&t) - f64::from(r)).abs() < 0.15,
+                (t.refresh() - f64::from(r)).abs() < 0.15,
                 "{r}: {}",
-                refresh(&t)
+                t.refresh()
             );
         }
     }

@@ -5,7 +5,10 @@
 //! tests run in parallel and never touch a user's session. Dropping the handle stops
 //! only that server.
 
+mod draw;
 mod layout;
+
+pub use draw::{assert_is_pattern, draw_pattern, pattern_rgb, read_png_rgb, Picture};
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
 
@@ -72,6 +75,56 @@ impl XServer {
             dir: TempDir::new().expect("temporary directory"),
             kind: "an existing X server",
         }
+    }
+
+    /// Xvfb whose screen may grow to `2 * width` x `height` but shows one `width` x
+    /// `height` output, set with the real xrandr: room for one more monitor beside it.
+    pub fn xvfb_with_room(width: u32, height: u32) -> XServer {
+        let server = XServer::xvfb(2 * width, height);
+        let (w, h) = (width.to_string(), height.to_string());
+        // Any timings do; Xvfb only uses the size.
+        let (h1, h2, h3) = (
+            (width + 48).to_string(),
+            (width + 80).to_string(),
+            (width + 160).to_string(),
+        );
+        let (v1, v2, v3) = (
+            (height + 3).to_string(),
+            (height + 8).to_string(),
+            (height + 31).to_string(),
+        );
+        for args in [
+            &[
+                "--newmode",
+                "half",
+                "100",
+                &w,
+                &h1,
+                &h2,
+                &h3,
+                &h,
+                &v1,
+                &v2,
+                &v3,
+            ][..],
+            &["--addmode", "screen", "half"],
+            &[
+                "--output",
+                "screen",
+                "--mode",
+                "half",
+                "--fb",
+                &format!("{w}x{h}"),
+            ],
+        ] {
+            let out = server.run("xrandr", args);
+            assert!(
+                out.status.success(),
+                "xrandr {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        server
     }
 
     fn start(mut command: Command, dir: TempDir, kind: &'static str) -> XServer {

@@ -171,7 +171,9 @@ pub fn plan_enable(state: &ScreenState, req: &EnableRequest) -> Result<Enabling>
     if reprobed && !planner.ops.is_empty() {
         return Err(no_usable_crtc(&req.output));
     }
-    let expect_refresh = output.clone().map(|o| (o, f64::from(req.refresh)));
+    // The driver makes a new virtual output's mode at the refresh asked for.
+    let refresh = planner.xr_refresh.unwrap_or(f64::from(req.refresh));
+    let expect_refresh = output.clone().map(|o| (o, refresh));
     Ok(Enabling {
         plan: planner.finish(expect_refresh),
         backend,
@@ -385,6 +387,8 @@ struct Planner<'s> {
     state: &'s ScreenState,
     ops: Vec<Op>,
     expect: crate::randr::Arrangement,
+    /// The refresh rate of the mode chosen for the XR output.
+    xr_refresh: Option<f64>,
 }
 
 impl<'s> Planner<'s> {
@@ -393,6 +397,7 @@ impl<'s> Planner<'s> {
             state,
             ops: Vec::new(),
             expect: state.arrangement(),
+            xr_refresh: None,
         }
     }
 
@@ -728,10 +733,13 @@ impl<'s> Planner<'s> {
     /// else one of xrdisplay's already on the server, else a new CVT mode.
     fn mode_for(&mut self, output: &Output, req: &EnableRequest) -> Result<ModeRef> {
         let (w, h, r) = (req.size.width, req.size.height, req.refresh);
+        let name = format!("{MODE_PREFIX}{w}x{h}@{r}");
+        // CVT lands a little below the refresh asked for (59.46 Hz for 640x480@60), so
+        // xrdisplay's own mode is recognised by name.
         let fits = |m: &&crate::randr::state::Mode| {
             u32::from(m.width) == w
                 && u32::from(m.height) == h
-                && (m.refresh - f64::from(r)).abs() < 0.5
+                && (m.name == name || (m.refresh - f64::from(r)).abs() < 0.5)
         };
         // The mode on screen counts even when the output no longer lists it (the patched
         // driver replaces a virtual output's list when a client re-probes).
@@ -742,12 +750,12 @@ impl<'s> Planner<'s> {
             .filter_map(|id| self.state.modes.get(id))
             .find(fits)
         {
+            self.xr_refresh = Some(mode.refresh);
             return Ok(ModeRef::Existing {
                 id: mode.id,
                 name: mode.name.clone(),
             });
         }
-        let name = format!("{MODE_PREFIX}{w}x{h}@{r}");
         let timings = cvt::reduced_blanking(w, h, r);
         if timings.clock_khz.checked_mul(1000).is_none() {
             return Err(Error::usage(format!(
@@ -756,6 +764,7 @@ impl<'s> Planner<'s> {
                 timings.clock_khz / 1000
             )));
         }
+        self.xr_refresh = Some(timings.refresh());
         let mode = match self.state.modes.values().find(|m| m.name == name) {
             Some(m) => ModeRef::Existing {
                 id: m.id,

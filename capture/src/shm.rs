@@ -1,0 +1,196 @@
+//! Reading the X screen through MIT-SHM, for when DRM access is not possible (no
+//! device, no privilege, Xvfb, the dummy driver).
+//!
+//! The server copies the rectangle into a memfd both processes map (one copy, in the
+//! server), and DAMAGE reports when anything was drawn, so an idle desktop costs no
+//! copies at all.
+
+use std::ffi::CString;
+use std::os::fd::OwnedFd;
+use std::time::{Duration, Instant};
+
+use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+use x11rb::connection::{Connection, RequestConnection};
+use x11rb::protocol::damage::{self, ConnectionExt as _};
+use x11rb::protocol::shm::{self, ConnectionExt as _};
+use x11rb::protocol::xproto::{ImageFormat, Window};
+use x11rb::protocol::Event;
+use x11rb::rust_connection::RustConnection;
+
+use crate::format::XRGB8888;
+use crate::frame::{BufferLayout, Frame, Rect};
+use crate::mapping::Mapping;
+use crate::{Error, Result};
+
+/// A MIT-SHM reader of the root window, with damage tracking.
+pub struct ShmCapture {
+    conn: RustConnection,
+    root: Window,
+    segment: shm::Seg,
+    mapping: Mapping,
+    damage: damage::Damage,
+    damaged: bool,
+}
+
+fn x_error(e: impl std::fmt::Display) -> Error {
+    Error::X(format!("X server: {e}"))
+}
+
+impl ShmCapture {
+    /// Connects to `display` (or `$DISPLAY`) with a shared segment big enough for the
+    /// whole screen.
+    pub fn connect(display: Option<&str>) -> Result<ShmCapture> {
+        let (conn, screen) = x11rb::connect(display).map_err(x_error)?;
+        let root_screen = &conn.setup().roots[screen];
+        let root = root_screen.root;
+        if root_screen.root_depth != 24 {
+            return Err(Error::Unsupported(format!(
+                "the X screen has depth {}; MIT-SHM capture reads depth 24 (XRGB8888)",
+                root_screen.root_depth
+            )));
+        }
+        for name in [shm::X11_EXTENSION_NAME, damage::X11_EXTENSION_NAME] {
+            if conn.extension_information(name).map_err(x_error)?.is_none() {
+                return Err(Error::Unsupported(format!(
+                    "the X server has no {name} extension"
+                )));
+            }
+        }
+        let version = conn
+            .shm_query_version()
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+        if (version.major_version, version.minor_version) < (1, 2) {
+            return Err(Error::Unsupported(
+                "MIT-SHM 1.2 (file descriptor passing) is needed".into(),
+            ));
+        }
+        conn.damage_query_version(1, 1)
+            .map_err(x_error)?
+            .reply()
+            .map_err(x_error)?;
+
+        // Room for the largest screen RandR may grow to is too much; the current
+        // screen is enough, and a grown screen reconnects.
+        let len = usize::from(root_screen.width_in_pixels)
+            * usize::from(root_screen.height_in_pixels)
+            * 4;
+        let fd: OwnedFd = memfd_create(
+            &CString::new("xrdisplay-shm").unwrap_or_default(),
+            MemFdCreateFlag::MFD_CLOEXEC,
+        )
+        .map_err(|e| Error::Io(format!("memfd_create failed: {e}")))?;
+        nix::unistd::ftruncate(&fd, len as i64)
+            .map_err(|e| Error::Io(format!("ftruncate failed: {e}")))?;
+        let mapping = Mapping::new(&fd, len, 0, true)?;
+        let segment = conn.generate_id().map_err(x_error)?;
+        conn.shm_attach_fd(segment, fd, false)
+            .map_err(x_error)?
+            .check()
+            .map_err(x_error)?;
+        let damage = conn.generate_id().map_err(x_error)?;
+        conn.damage_create(damage, root, damage::ReportLevel::NON_EMPTY)
+            .map_err(x_error)?
+            .check()
+            .map_err(x_error)?;
+        Ok(ShmCapture {
+            conn,
+            root,
+            segment,
+            mapping,
+            damage,
+            // Nothing has been read yet: the first frame is always wanted.
+            damaged: true,
+        })
+    }
+
+    /// Copies `rect` of the screen into a frame (one `ShmGetImage`).
+    pub fn grab(&mut self, rect: Rect) -> Result<Frame> {
+        let fits = |v: u32| i16::try_from(v).is_ok() && u16::try_from(v).is_ok();
+        let bytes = rect.width as usize * rect.height as usize * 4;
+        if !(fits(rect.x) && fits(rect.y) && fits(rect.width) && fits(rect.height))
+            || bytes > self.mapping.len()
+        {
+            return Err(Error::Geometry(format!(
+                "rectangle {}x{}+{}+{} is larger than the screen this reader was made for",
+                rect.width, rect.height, rect.x, rect.y
+            )));
+        }
+        let reply = self
+            .conn
+            .shm_get_image(
+                self.root,
+                rect.x as i16,
+                rect.y as i16,
+                rect.width as u16,
+                rect.height as u16,
+                !0,
+                ImageFormat::Z_PIXMAP.into(),
+                self.segment,
+                0,
+            )
+            .map_err(x_error)?
+            .reply()
+            .map_err(|e| {
+                Error::X(format!(
+                    "ShmGetImage of {}x{}+{}+{} failed: {e}",
+                    rect.width, rect.height, rect.x, rect.y
+                ))
+            })?;
+        if reply.depth != 24 {
+            return Err(Error::Unsupported(format!(
+                "ShmGetImage returned depth {}",
+                reply.depth
+            )));
+        }
+        let layout = BufferLayout {
+            width: rect.width,
+            height: rect.height,
+            stride: rect.width as usize * 4,
+            format: XRGB8888,
+        };
+        let whole = Rect { x: 0, y: 0, ..rect };
+        Frame::crop(self.mapping.as_slice(), layout, whole)
+    }
+
+    /// Whether anything was drawn since the last call (true on the first call). Waits up
+    /// to `timeout` for damage when there is none yet.
+    pub fn take_damage(&mut self, timeout: Duration) -> Result<bool> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            while let Some(event) = self.conn.poll_for_event().map_err(x_error)? {
+                if let Event::DamageNotify(_) = event {
+                    self.damaged = true;
+                }
+            }
+            if self.damaged {
+                self.damaged = false;
+                self.conn
+                    .damage_subtract(self.damage, x11rb::NONE, x11rb::NONE)
+                    .map_err(x_error)?;
+                self.conn.flush().map_err(x_error)?;
+                return Ok(true);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(false);
+            }
+            wait_readable(&self.conn, left)?;
+        }
+    }
+
+    /// The connection's socket, e.g. to find the X server's process (SO_PEERCRED).
+    pub fn connection(&self) -> &RustConnection {
+        &self.conn
+    }
+}
+
+fn wait_readable(conn: &RustConnection, timeout: Duration) -> Result<()> {
+    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+    use std::os::fd::AsFd;
+    let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
+    let mut fds = [PollFd::new(conn.stream().as_fd(), PollFlags::POLLIN)];
+    poll(&mut fds, PollTimeout::from(millis)).map_err(|e| Error::X(format!("poll failed: {e}")))?;
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! `xrdisplay bench`: capture cost next to references measured in the same run.
+
+use std::os::fd::AsFd;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+use serde::Serialize;
+use xrdisplay_capture::frame::Rect;
+
+use crate::capture::{output_rect, Reader};
+use crate::cli::{BenchArgs, CaptureMethod};
+use crate::commands::{print_json, Context};
+use crate::exit::Result;
+use crate::randr::Session;
+
+/// How long an idle desktop is watched for damage-driven copies.
+const IDLE_WINDOW: Duration = Duration::from_millis(500);
+
+#[derive(Serialize)]
+struct Report {
+    output: String,
+    method: CaptureMethod,
+    width: u32,
+    height: u32,
+    frames: u32,
+    bytes_per_frame: usize,
+    /// Wall time of one capture, in microseconds.
+    copy_median_us: f64,
+    copy_p99_us: f64,
+    megabytes_per_second: f64,
+    /// A plain memcpy of the same bytes in this process, the reference.
+    memcpy_median_us: f64,
+    copy_vs_memcpy: f64,
+    /// CPU per frame in this process and in the X server (MIT-SHM copies there).
+    client_cpu_us_per_frame: f64,
+    server_cpu_us_per_frame: Option<f64>,
+    ffmpeg_x11grab: Option<Ffmpeg>,
+    /// Copies made while nothing was drawn (damage-driven; expected 0).
+    idle_copies: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct Ffmpeg {
+    cpu_us_per_frame: f64,
+    server_cpu_us_per_frame: Option<f64>,
+    /// xrdisplay's total CPU per frame over ffmpeg's (both sides of the socket).
+    xrdisplay_vs_ffmpeg: Option<f64>,
+}
+
+pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
+    let name = ctx.output_name(&args.output)?;
+    let session = Session::connect(ctx.display.as_deref())?;
+    let rect = output_rect(&session, &name)?;
+    let (mut reader, method) = Reader::open(&session, args.method)?;
+    let server_pid = server_pid(&session);
+    let frames = args.frames;
+
+    reader.grab(rect)?; // warm-up: first touches of the mapping
+    let cpu_before = self_cpu();
+    let server_before = server_pid.and_then(process_cpu);
+    let mut times = Vec::with_capacity(frames as usize);
+    let mut bytes = 0;
+    for _ in 0..frames {
+        let start = Instant::now();
+        let frame = reader.grab(rect)?;
+        times.push(start.elapsed());
+        bytes = frame.data.len();
+    }
+    let client_cpu = (self_cpu() - cpu_before) / f64::from(frames);
+    let server_cpu = server_before
+        .zip(server_pid.and_then(process_cpu))
+        .map(|(before, after)| (after - before) / f64::from(frames));
+
+    let (copy_median, copy_p99) = percentiles(&mut times);
+    let memcpy_median = memcpy_reference(bytes, frames);
+    let ffmpeg = (method == CaptureMethod::Shm)
+        .then(|| ffmpeg_x11grab(&session.display, rect, frames, server_pid))
+        .flatten()
+        .map(|(cpu, server)| Ffmpeg {
+            cpu_us_per_frame: cpu,
+            server_cpu_us_per_frame: server,
+            xrdisplay_vs_ffmpeg: server
+                .zip(server_cpu)
+                .map(|(s, ours)| (client_cpu + ours) / (cpu + s)),
+        });
+    let idle_copies = match &mut reader {
+        Reader::Shm(shm) => Some(idle_copies(shm)?),
+    };
+    let report = Report {
+        output: name,
+        method,
+        width: rect.width,
+        height: rect.height,
+        frames,
+        bytes_per_frame: bytes,
+        copy_median_us: copy_median,
+        copy_p99_us: copy_p99,
+        megabytes_per_second: bytes as f64 / copy_median,
+        memcpy_median_us: memcpy_median,
+        copy_vs_memcpy: copy_median / memcpy_median,
+        client_cpu_us_per_frame: client_cpu,
+        server_cpu_us_per_frame: server_cpu,
+        ffmpeg_x11grab: ffmpeg,
+        idle_copies,
+    };
+    if args.json {
+        return print_json(&report);
+    }
+    print_text(&report);
+    Ok(())
+}
+
+fn print_text(r: &Report) {
+    let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} µs"));
+    out!(
+        "{} {}x{} by {}, {} frames of {} bytes",
+        r.output,
+        r.width,
+        r.height,
+        r.method,
+        r.frames,
+        r.bytes_per_frame
+    );
+    out!(
+        "  copy          median {:.0} µs, p99 {:.0} µs, {:.0} MB/s",
+        r.copy_median_us,
+        r.copy_p99_us,
+        r.megabytes_per_second
+    );
+    out!(
+        "  memcpy        median {:.0} µs  (copy / memcpy = {:.2})",
+        r.memcpy_median_us,
+        r.copy_vs_memcpy
+    );
+    out!(
+        "  CPU per frame xrdisplay {:.0} µs + X server {}",
+        r.client_cpu_us_per_frame,
+        opt(r.server_cpu_us_per_frame)
+    );
+    match &r.ffmpeg_x11grab {
+        Some(f) => out!(
+            "  ffmpeg x11grab CPU per frame {:.0} µs + X server {}  (xrdisplay / ffmpeg = {})",
+            f.cpu_us_per_frame,
+            opt(f.server_cpu_us_per_frame),
+            f.xrdisplay_vs_ffmpeg
+                .map_or("-".into(), |v| format!("{v:.2}"))
+        ),
+        None if r.method == CaptureMethod::Shm => {
+            out!("  ffmpeg x11grab: not measured (ffmpeg is not installed)")
+        }
+        None => {}
+    }
+    if let Some(idle) = r.idle_copies {
+        out!(
+            "  idle desktop  {idle} copies in {} ms",
+            IDLE_WINDOW.as_millis()
+        );
+    }
+}
+
+/// Median and 99th percentile, in microseconds.
+fn percentiles(times: &mut [Duration]) -> (f64, f64) {
+    times.sort();
+    let at = |q: f64| {
+        let i = ((times.len() - 1) as f64 * q).round() as usize;
+        times[i].as_secs_f64() * 1e6
+    };
+    (at(0.5), at(0.99))
+}
+
+/// The median time of copying `bytes` with a plain memcpy, in microseconds.
+fn memcpy_reference(bytes: usize, frames: u32) -> f64 {
+    let src: Vec<u8> = (0..bytes).map(|i| i as u8).collect();
+    let mut dst = vec![0u8; bytes];
+    dst.copy_from_slice(&src);
+    let mut times: Vec<Duration> = (0..frames)
+        .map(|_| {
+            let start = Instant::now();
+            dst.copy_from_slice(std::hint::black_box(&src));
+            std::hint::black_box(&mut dst);
+            start.elapsed()
+        })
+        .collect();
+    percentiles(&mut times).0
+}
+
+/// This process's user + system CPU time, in microseconds.
+fn self_cpu() -> f64 {
+    cpu_of(UsageWho::RUSAGE_SELF)
+}
+
+fn cpu_of(who: UsageWho) -> f64 {
+    getrusage(who).map_or(0.0, |u| {
+        let us = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 * 1e6 + t.tv_usec() as f64;
+        us(u.user_time()) + us(u.system_time())
+    })
+}
+
+/// The X server's process, when it is local: the peer of our Unix socket.
+fn server_pid(session: &Session) -> Option<i32> {
+    let creds = getsockopt(&session.conn.stream().as_fd(), PeerCredentials).ok()?;
+    Some(creds.pid()).filter(|&p| p > 0)
+}
+
+/// A process's user + system CPU time from /proc, in microseconds.
+fn process_cpu(pid: i32) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may contain spaces) start at field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    let hz = nix::unistd::sysconf(nix::unistd::SysconfVar::CLK_TCK).ok()??;
+    Some(ticks * 1e6 / hz as f64)
+}
+
+/// ffmpeg's x11grab of the same region for `frames` frames: its CPU per frame and the
+/// X server's during it, in microseconds; `None` when ffmpeg is not installed.
+fn ffmpeg_x11grab(
+    display: &str,
+    rect: Rect,
+    frames: u32,
+    server: Option<i32>,
+) -> Option<(f64, Option<f64>)> {
+    let children_before = cpu_of(UsageWho::RUSAGE_CHILDREN);
+    let server_before = server.and_then(process_cpu);
+    let status = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-f",
+            "x11grab",
+            "-draw_mouse",
+            "0",
+            "-framerate",
+            "1000",
+        ])
+        .args(["-video_size", &format!("{}x{}", rect.width, rect.height)])
+        .args(["-i", &format!("{display}+{},{}", rect.x, rect.y)])
+        .args(["-frames:v", &frames.to_string(), "-f", "null", "-"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .ok()?;
+    if !status.success() {
+        return None;
+    }
+    let per_frame = |v: f64| v / f64::from(frames);
+    let server_cpu = server_before
+        .zip(server.and_then(process_cpu))
+        .map(|(b, a)| per_frame(a - b));
+    Some((
+        per_frame(cpu_of(UsageWho::RUSAGE_CHILDREN) - children_before),
+        server_cpu,
+    ))
+}
+
+/// Copies a damage-driven reader makes while nothing is drawn.
+fn idle_copies(shm: &mut xrdisplay_capture::shm::ShmCapture) -> Result<u32> {
+    // Let damage from the benchmark itself drain first.
+    while shm
+        .take_damage(Duration::from_millis(50))
+        .map_err(crate::capture::from_capture)?
+    {}
+    let deadline = Instant::now() + IDLE_WINDOW;
+    let mut copies = 0;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if shm
+            .take_damage(left)
+            .map_err(crate::capture::from_capture)?
+        {
+            copies += 1;
+        }
+    }
+    Ok(copies)
+}

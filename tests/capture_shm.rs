@@ -1,0 +1,102 @@
+//! `xrdisplay snapshot` and `bench` through MIT-SHM on a real Xorg (dummy driver) and
+//! Xvfb: what was drawn on the XR output comes back pixel for pixel.
+
+use xrdisplay_harness::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay, Run, XServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
+
+fn cli(server: &XServer, args: &[&str]) -> Run {
+    xrdisplay(BIN, Some(server.display()), args, &[])
+}
+
+#[test]
+fn a_snapshot_of_the_xr_output_is_exactly_what_was_drawn_there() {
+    let server = XServer::dummy();
+    cli(&server, &["enable", "--size", "800x600"]).ok();
+    let _picture = draw_pattern(server.display(), (1920, 0, 800, 600));
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("xr.png");
+    let out = cli(
+        &server,
+        &["snapshot", "--method", "shm", "-o", png.to_str().unwrap()],
+    );
+    assert!(out.ok().contains("800x600+1920+0"), "{}", out.stdout);
+    let (w, h, rgb) = read_png_rgb(&png);
+    assert_eq!((w, h), (800, 600));
+    assert_is_pattern(w, h, &rgb);
+
+    // auto falls back to MIT-SHM where there is no DRM device.
+    let auto = dir.path().join("auto.png");
+    cli(&server, &["snapshot", "-o", auto.to_str().unwrap()]).ok();
+    assert_eq!(read_png_rgb(&auto).2, rgb);
+}
+
+#[test]
+fn the_monitor_backend_is_captured_on_xvfb_too() {
+    let server = XServer::xvfb_with_room(1024, 768);
+    cli(
+        &server,
+        &[
+            "enable",
+            "--size",
+            "1024x768",
+            "--pos",
+            "1024,0",
+            "--backend",
+            "monitor",
+        ],
+    )
+    .ok();
+    let _picture = draw_pattern(server.display(), (1024, 0, 1024, 768));
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("xr.png");
+    cli(&server, &["snapshot", "-o", png.to_str().unwrap()]).ok();
+    let (w, h, rgb) = read_png_rgb(&png);
+    assert_is_pattern(w, h, &rgb);
+}
+
+#[test]
+fn snapshot_errors_are_one_clear_line() {
+    let server = XServer::dummy();
+    let missing = cli(&server, &["snapshot", "-o", "/tmp/never.png"]);
+    assert!(
+        missing.fails(2).contains("XR-0 is not on the screen"),
+        "{missing:?}"
+    );
+    cli(&server, &["enable"]).ok();
+    let unwritable = cli(&server, &["snapshot", "-o", "/nonexistent-dir/x.png"]);
+    assert!(
+        unwritable
+            .fails(1)
+            .contains("cannot write /nonexistent-dir/x.png"),
+        "{unwritable:?}"
+    );
+}
+
+#[test]
+fn bench_reports_the_copy_next_to_memcpy_and_an_idle_desktop_costs_nothing() {
+    let server = XServer::dummy();
+    cli(&server, &["enable", "--size", "640x480"]).ok();
+    let out = cli(
+        &server,
+        &["bench", "--method", "shm", "--frames", "5", "--json"],
+    );
+    let report: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    assert_eq!(report["method"], "shm");
+    assert_eq!(report["frames"], 5);
+    assert_eq!(report["bytes_per_frame"], 640 * 480 * 4);
+    for key in [
+        "copy_median_us",
+        "memcpy_median_us",
+        "copy_vs_memcpy",
+        "client_cpu_us_per_frame",
+    ] {
+        assert!(
+            report[key].as_f64().is_some_and(|v| v > 0.0),
+            "{key}: {report}"
+        );
+    }
+    // The X server is local, so its CPU time is counted too.
+    assert!(report["server_cpu_us_per_frame"].is_number(), "{report}");
+    assert_eq!(report["idle_copies"], 0, "{report}");
+}
