@@ -105,8 +105,22 @@ impl ShmCapture {
         })
     }
 
-    /// Copies `rect` of the screen into a frame (one `ShmGetImage`).
+    /// Copies `rect` of the screen into a frame.
     pub fn grab(&mut self, rect: Rect) -> Result<Frame> {
+        self.grab_shared(rect)?;
+        let layout = BufferLayout {
+            width: rect.width,
+            height: rect.height,
+            stride: rect.width as usize * 4,
+            format: XRGB8888,
+        };
+        Frame::crop(self.mapping.as_slice(), layout, Rect { x: 0, y: 0, ..rect })
+    }
+
+    /// Has the X server copy `rect` of the screen into the shared segment (one
+    /// `ShmGetImage`) and returns it there, rows of `width * 4` bytes of XRGB8888: the
+    /// one copy of this path, made by the server.
+    pub fn grab_shared(&mut self, rect: Rect) -> Result<&[u8]> {
         let fits = |v: u32| i16::try_from(v).is_ok() && u16::try_from(v).is_ok();
         let bytes = rect.width as usize * rect.height as usize * 4;
         if !(fits(rect.x) && fits(rect.y) && fits(rect.width) && fits(rect.height))
@@ -144,14 +158,7 @@ impl ShmCapture {
                 reply.depth
             )));
         }
-        let layout = BufferLayout {
-            width: rect.width,
-            height: rect.height,
-            stride: rect.width as usize * 4,
-            format: XRGB8888,
-        };
-        let whole = Rect { x: 0, y: 0, ..rect };
-        Frame::crop(self.mapping.as_slice(), layout, whole)
+        Ok(&self.mapping.as_slice()[..bytes])
     }
 
     /// Whether anything was drawn since the last call (true on the first call). Waits up

@@ -48,6 +48,14 @@ impl Reader {
             Reader::Shm(shm) => shm.grab(rect).map_err(from_capture),
         }
     }
+
+    /// Captures `rect` the way a render loop would, leaving the pixels where the method
+    /// puts them (MIT-SHM: the shared segment); returns the bytes captured.
+    pub fn capture(&mut self, rect: Rect) -> Result<usize> {
+        match self {
+            Reader::Shm(shm) => shm.grab_shared(rect).map(<[u8]>::len).map_err(from_capture),
+        }
+    }
 }
 
 /// The capture library's errors as exit codes.

@@ -57,16 +57,15 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
     let server_pid = server_pid(&session);
     let frames = args.frames;
 
-    reader.grab(rect)?; // warm-up: first touches of the mapping
+    reader.capture(rect)?; // warm-up: first touches of the mapping
     let cpu_before = self_cpu();
     let server_before = server_pid.and_then(process_cpu);
     let mut times = Vec::with_capacity(frames as usize);
     let mut bytes = 0;
     for _ in 0..frames {
         let start = Instant::now();
-        let frame = reader.grab(rect)?;
+        bytes = reader.capture(rect)?;
         times.push(start.elapsed());
-        bytes = frame.data.len();
     }
     let client_cpu = (self_cpu() - cpu_before) / f64::from(frames);
     let server_cpu = server_before
