@@ -8,6 +8,7 @@
 pub mod copy;
 pub mod format;
 pub mod frame;
+pub mod keepalive;
 pub mod mapping;
 pub mod shm;
 
