@@ -1,0 +1,264 @@
+//! Reading the X screen's pixels straight from the kernel's scanout framebuffer.
+//!
+//! The device is the `/dev/dri/card*` whose lit CRTCs show a framebuffer the size of
+//! the X screen. A framebuffer is described by GETFB2, which also hands this process
+//! GEM handles to its buffers (only with CAP_SYS_ADMIN or DRM master); these are closed
+//! as soon as the buffer is mapped or exported. Mappings and exports are cached per
+//! framebuffer (id, size, format and modifier), since making them costs page faults
+//! and ioctls on every frame otherwise.
+
+mod device;
+mod framebuffer;
+mod map;
+pub mod modifier;
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::Path;
+
+use ::drm::control::Device as ControlDevice;
+use nix::libc;
+
+use self::device::Card;
+pub use self::framebuffer::PRIVILEGE_HINT;
+use self::framebuffer::{ioctl_error, FbInfo, FbKey};
+use self::map::{with_read_sync, Mapping};
+use crate::format::Format;
+use crate::frame::{BufferLayout, Frame, Rect};
+use crate::{Error, Result};
+
+/// How a framebuffer's pixels are read into memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrmMethod {
+    /// Map the dumb buffer through the DRM file (MAP_DUMB).
+    Mmap,
+    /// Export it as a DMA-BUF and map that, with DMA_BUF_IOCTL_SYNC around the copy.
+    Dmabuf,
+}
+
+/// Which framebuffer is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FbSource {
+    /// The one scanned out now: the X screen's front buffer.
+    Front,
+    /// A framebuffer by id (an output's `FRAMEBUFFER_ID`).
+    Framebuffer(u32),
+}
+
+/// One plane of an exported framebuffer.
+#[derive(Debug)]
+pub struct DmabufPlane {
+    pub fd: OwnedFd,
+    pub offset: u32,
+    pub pitch: u32,
+}
+
+/// A framebuffer exported as DMA-BUF file descriptors, as a GPU import wants it.
+#[derive(Debug)]
+pub struct Dmabuf {
+    pub fb_id: u32,
+    pub width: u32,
+    pub height: u32,
+    pub fourcc: u32,
+    /// `None`: the framebuffer has no explicit modifier (import it without one).
+    pub modifier: Option<u64>,
+    pub planes: Vec<DmabufPlane>,
+}
+
+/// What is kept for the framebuffer read last.
+struct Cached {
+    key: FbKey,
+    dumb_map: Option<Mapping>,
+    dmabuf: Option<Dmabuf>,
+    /// Plane 0 of `dmabuf`, mapped.
+    dmabuf_map: Option<Mapping>,
+}
+
+/// Reads framebuffers of the DRM device that scans out the X screen.
+pub struct DrmCapture {
+    card: Card,
+    connector: Option<u32>,
+    cache: Option<Cached>,
+}
+
+impl DrmCapture {
+    /// Opens the `/dev/dri/card*` with a lit CRTC that shows a framebuffer of
+    /// `screen_size` (through `connector_id`, an output's `CONNECTOR_ID`, when given).
+    pub fn open(screen_size: (u32, u32), connector_id: Option<u32>) -> Result<DrmCapture> {
+        Ok(DrmCapture {
+            card: Card::find(screen_size, connector_id)?,
+            connector: connector_id,
+            cache: None,
+        })
+    }
+
+    pub fn device_path(&self) -> &Path {
+        self.card.path()
+    }
+
+    /// The id of the framebuffer `source` stands for now.
+    pub fn framebuffer_id(&self, source: FbSource) -> Result<u32> {
+        match source {
+            FbSource::Front => self.card.front_framebuffer(self.connector),
+            FbSource::Framebuffer(id) => Ok(id),
+        }
+    }
+
+    /// Forgets cached mappings and exports. Call it when RandR reports a change: a
+    /// framebuffer replaced by one of the same size and format can reuse the old id.
+    pub fn invalidate(&mut self) {
+        self.cache = None;
+    }
+
+    /// Reads `rect` (in framebuffer pixels) of the source into a frame.
+    pub fn snapshot(&mut self, source: FbSource, rect: Rect, method: DrmMethod) -> Result<Frame> {
+        let fb_id = self.framebuffer_id(source)?;
+        let info = query(&self.card, &mut self.cache, fb_id)?;
+        let format = Format::from_fourcc(info.key.fourcc).ok_or_else(|| {
+            Error::Unsupported(format!(
+                "framebuffer {fb_id} has pixel format {} ({:#010x}), which xrdisplay cannot \
+                 convert",
+                info.fourcc_name(),
+                info.key.fourcc
+            ))
+        })?;
+        modifier::check_linear(info.key.modifier)?;
+        let layout = BufferLayout {
+            width: info.key.width,
+            height: info.key.height,
+            stride: info.pitches[0] as usize,
+            format,
+        };
+        let offset = info.offsets[0] as usize;
+        let len = offset + layout.stride * layout.height as usize;
+        let entry = cached(&mut self.cache, info.key);
+        match method {
+            DrmMethod::Mmap => {
+                if entry.dumb_map.is_none() {
+                    entry.dumb_map = Some(Mapping::dumb(info.card(), info.handles[0], len)?);
+                }
+                let map = entry.dumb_map.as_ref().map_or(&[][..], Mapping::bytes);
+                Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
+            }
+            DrmMethod::Dmabuf => {
+                if entry.dmabuf.is_none() {
+                    entry.dmabuf = Some(export_planes(&self.card, &info)?);
+                }
+                let Some(plane) = entry.dmabuf.as_ref().and_then(|d| d.planes.first()) else {
+                    return Err(Error::Unsupported(format!(
+                        "framebuffer {fb_id} exported no planes"
+                    )));
+                };
+                if entry.dmabuf_map.is_none() {
+                    entry.dmabuf_map = Some(Mapping::dmabuf(plane.fd.as_fd(), len)?);
+                }
+                let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::bytes);
+                with_read_sync(plane.fd.as_fd(), || {
+                    Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
+                })?
+            }
+        }
+    }
+
+    /// Exports every plane of the source as DMA-BUF fds. The export is kept and handed
+    /// out again while the source is the same framebuffer (id, size, format, modifier).
+    pub fn export(&mut self, source: FbSource) -> Result<&Dmabuf> {
+        let fb_id = self.framebuffer_id(source)?;
+        let info = query(&self.card, &mut self.cache, fb_id)?;
+        let entry = cached(&mut self.cache, info.key);
+        if entry.dmabuf.is_none() {
+            entry.dmabuf = Some(export_planes(&self.card, &info)?);
+        }
+        entry
+            .dmabuf
+            .as_ref()
+            .ok_or_else(|| Error::Unsupported(format!("framebuffer {fb_id} could not be exported")))
+    }
+}
+
+/// Describes a framebuffer; one that is gone also drops what was cached for it.
+fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<FbInfo<'a>> {
+    let result = FbInfo::query(card.as_fd(), fb_id);
+    if matches!(result, Err(Error::Vanished(_))) {
+        *cache = None;
+    }
+    result
+}
+
+/// The DRM file, for ioctls of the caller's own (properties, leases, GEM handles).
+impl AsFd for DrmCapture {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.card.as_fd()
+    }
+}
+
+/// The cache entry for `key`, made afresh when the framebuffer is another one.
+fn cached(cache: &mut Option<Cached>, key: FbKey) -> &mut Cached {
+    if cache.as_ref().is_some_and(|entry| entry.key != key) {
+        *cache = None;
+    }
+    cache.get_or_insert_with(|| Cached {
+        key,
+        dumb_map: None,
+        dmabuf: None,
+        dmabuf_map: None,
+    })
+}
+
+fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
+    let planes = (0..info.planes())
+        .map(|i| {
+            let what = format!("plane {i} of framebuffer {}", info.key.fb_id);
+            let handle = ::drm::control::from_u32(info.handles[i])
+                .ok_or_else(|| Error::Permission(format!("{what}: no handle")))?;
+            // Read-only is enough to map it and to import it as a texture.
+            let fd = card
+                .buffer_to_prime_fd(handle, libc::O_CLOEXEC as u32)
+                .map_err(|e| ioctl_error(&format!("exporting {what} as DMA-BUF"), e))?;
+            Ok(DmabufPlane {
+                fd,
+                offset: info.offsets[i],
+                pitch: info.pitches[i],
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Dmabuf {
+        fb_id: info.key.fb_id,
+        width: info.key.width,
+        height: info.key.height,
+        fourcc: info.key.fourcc,
+        modifier: info.key.modifier,
+        planes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(fb_id: u32, width: u32) -> FbKey {
+        FbKey {
+            fb_id,
+            width,
+            height: 800,
+            fourcc: crate::format::XRGB8888.fourcc,
+            modifier: None,
+        }
+    }
+
+    #[test]
+    fn the_cache_is_kept_for_the_same_framebuffer_and_dropped_for_another() {
+        let mut cache = None;
+        cached(&mut cache, key(42, 1280)).dmabuf = Some(Dmabuf {
+            fb_id: 42,
+            width: 1280,
+            height: 800,
+            fourcc: 0,
+            modifier: None,
+            planes: Vec::new(),
+        });
+        assert!(cached(&mut cache, key(42, 1280)).dmabuf.is_some());
+        // Id 42 again after a resize: another buffer.
+        assert!(cached(&mut cache, key(42, 2560)).dmabuf.is_none());
+        assert_eq!(cache.map(|c| c.key), Some(key(42, 2560)));
+    }
+}
