@@ -49,7 +49,8 @@ impl KeepAlive {
                 id = Some(candidate);
             }
         }
-        let id = id.ok_or_else(|| Error::Vanished(format!("keep-alive: no output named {output}")))?;
+        let id =
+            id.ok_or_else(|| Error::Vanished(format!("keep-alive: no output named {output}")))?;
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::spawn(move || loop {
             let read = conn

@@ -2,75 +2,31 @@
 //! or any buffer through its DMA-BUF fd, which wants DMA_BUF_IOCTL_SYNC around reads
 //! so that caches are coherent with what the GPU or display wrote.
 
-use std::num::NonZeroUsize;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
-use std::ptr::NonNull;
 
 use nix::libc;
-use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
 
 use super::framebuffer::ioctl_error;
+use crate::mapping::Mapping;
 use crate::{Error, Result};
 
-/// A shared, read-only mapping, unmapped on drop. It keeps the buffer object alive by
-/// itself, so the GEM handle it was made from can be closed at once.
-pub struct Mapping {
-    ptr: NonNull<libc::c_void>,
-    len: usize,
+/// Maps `len` bytes of a dumb buffer through the DRM file. The mapping keeps the buffer
+/// object alive by itself, so the GEM handle it was made from can be closed at once.
+pub fn dumb(card: BorrowedFd<'_>, handle: u32, len: usize) -> Result<Mapping> {
+    let map = drm_ffi::mode::dumbbuffer::map(card, handle, 0, 0)
+        .map_err(|e| ioctl_error("mapping the framebuffer (MAP_DUMB)", e))?;
+    let offset = libc::off_t::try_from(map.offset).map_err(|_| {
+        Error::Io(format!(
+            "MAP_DUMB gave an offset out of range: {}",
+            map.offset
+        ))
+    })?;
+    Mapping::new(card, len, offset, false)
 }
 
-impl Mapping {
-    /// Maps `len` bytes of a dumb buffer through the DRM file.
-    pub fn dumb(card: BorrowedFd<'_>, handle: u32, len: usize) -> Result<Mapping> {
-        let map = drm_ffi::mode::dumbbuffer::map(card, handle, 0, 0)
-            .map_err(|e| ioctl_error("mapping the framebuffer (MAP_DUMB)", e))?;
-        let offset = libc::off_t::try_from(map.offset).map_err(|_| {
-            Error::Io(format!(
-                "MAP_DUMB gave an offset out of range: {}",
-                map.offset
-            ))
-        })?;
-        Mapping::new(card, len, offset)
-    }
-
-    /// Maps the first `len` bytes of a DMA-BUF.
-    pub fn dmabuf(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping> {
-        Mapping::new(fd, len, 0)
-    }
-
-    fn new(fd: BorrowedFd<'_>, len: usize, offset: libc::off_t) -> Result<Mapping> {
-        let length = NonZeroUsize::new(len)
-            .ok_or_else(|| Error::Geometry("the framebuffer is empty".to_string()))?;
-        // SAFETY: a fresh shared read-only mapping placed by the kernel; nothing else in
-        // this process aliases it, and it is only read through `bytes` until `drop`.
-        let ptr = unsafe {
-            mmap(
-                None,
-                length,
-                ProtFlags::PROT_READ,
-                MapFlags::MAP_SHARED,
-                fd,
-                offset,
-            )
-        }
-        .map_err(|e| ioctl_error("mapping the framebuffer", e.into()))?;
-        Ok(Mapping { ptr, len })
-    }
-
-    pub fn bytes(&self) -> &[u8] {
-        // SAFETY: ptr..ptr+len is mapped readable for the lifetime of self.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<u8>(), self.len) }
-    }
-}
-
-// SAFETY: the mapping is owned by this value alone and only read through it.
-unsafe impl Send for Mapping {}
-
-impl Drop for Mapping {
-    fn drop(&mut self) {
-        // SAFETY: the mapping made in `new`, unmapped only here.
-        let _ = unsafe { munmap(self.ptr, self.len) };
-    }
+/// Maps the first `len` bytes of a DMA-BUF.
+pub fn dmabuf(fd: BorrowedFd<'_>, len: usize) -> Result<Mapping> {
+    Mapping::new(fd, len, 0, false)
 }
 
 /// `struct dma_buf_sync` of linux/dma-buf.h.

@@ -21,9 +21,10 @@ use nix::libc;
 use self::device::Card;
 pub use self::framebuffer::PRIVILEGE_HINT;
 use self::framebuffer::{ioctl_error, FbInfo, FbKey};
-use self::map::{with_read_sync, Mapping};
+use self::map::with_read_sync;
 use crate::format::Format;
 use crate::frame::{BufferLayout, Frame, Rect};
+use crate::mapping::Mapping;
 use crate::{Error, Result};
 
 /// How a framebuffer's pixels are read into memory.
@@ -134,9 +135,9 @@ impl DrmCapture {
         match method {
             DrmMethod::Mmap => {
                 if entry.dumb_map.is_none() {
-                    entry.dumb_map = Some(Mapping::dumb(info.card(), info.handles[0], len)?);
+                    entry.dumb_map = Some(map::dumb(info.card(), info.handles[0], len)?);
                 }
-                let map = entry.dumb_map.as_ref().map_or(&[][..], Mapping::bytes);
+                let map = entry.dumb_map.as_ref().map_or(&[][..], Mapping::as_slice);
                 Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
             }
             DrmMethod::Dmabuf => {
@@ -149,9 +150,9 @@ impl DrmCapture {
                     )));
                 };
                 if entry.dmabuf_map.is_none() {
-                    entry.dmabuf_map = Some(Mapping::dmabuf(plane.fd.as_fd(), len)?);
+                    entry.dmabuf_map = Some(map::dmabuf(plane.fd.as_fd(), len)?);
                 }
-                let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::bytes);
+                let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::as_slice);
                 with_read_sync(plane.fd.as_fd(), || {
                     Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
                 })?
