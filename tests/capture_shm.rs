@@ -64,7 +64,16 @@ fn snapshot_errors_are_one_clear_line() {
         "{missing:?}"
     );
     cli(&server, &["enable"]).ok();
-    let unwritable = cli(&server, &["snapshot", "-o", "/nonexistent-dir/x.png"]);
+    let unwritable = cli(
+        &server,
+        &[
+            "snapshot",
+            "--method",
+            "shm",
+            "-o",
+            "/nonexistent-dir/x.png",
+        ],
+    );
     assert!(
         unwritable
             .fails(1)

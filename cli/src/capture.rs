@@ -1,7 +1,9 @@
 //! The CLI's side of capture: which rectangle of the screen an output shows, and the
 //! capture library's errors as exit codes.
 
+use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
 use xrdisplay_capture::frame::{Frame, Rect};
+use xrdisplay_capture::keepalive::KeepAlive;
 use xrdisplay_capture::shm::ShmCapture;
 
 use crate::cli::CaptureMethod;
@@ -25,37 +27,91 @@ pub fn output_rect(session: &Session, name: &str) -> Result<Rect> {
     })
 }
 
-/// A connected reader for `method`; `auto` picks the best that works here.
-pub enum Reader {
+/// A connected reader, and the keep-alive a patched driver's virtual output needs.
+pub struct Reader {
+    kind: ReaderKind,
+    _keepalive: Option<KeepAlive>,
+}
+
+pub enum ReaderKind {
     Shm(ShmCapture),
+    Drm(DrmCapture, DrmMethod),
 }
 
 impl Reader {
-    pub fn open(session: &Session, method: CaptureMethod) -> Result<(Reader, CaptureMethod)> {
-        match method {
-            CaptureMethod::Auto | CaptureMethod::Shm => {
-                let shm = ShmCapture::connect(Some(&session.display)).map_err(from_capture)?;
-                Ok((Reader::Shm(shm), CaptureMethod::Shm))
+    /// Opens a reader for `method` on the output `name`; `auto` tries DMA-BUF, then
+    /// mmap, then MIT-SHM. Returns the method used and, when `auto` fell back to
+    /// MIT-SHM, why DRM was not used.
+    pub fn open(
+        session: &Session,
+        name: &str,
+        method: CaptureMethod,
+    ) -> Result<(Reader, CaptureMethod, Option<String>)> {
+        let state = session.read()?;
+        let output = XrTarget::find(&state, name).output(&state).cloned();
+        let keepalive = match output.as_ref().filter(|o| o.framebuffer_id.is_some()) {
+            Some(o) => {
+                Some(KeepAlive::start(Some(&session.display), &o.name).map_err(from_capture)?)
             }
-            CaptureMethod::Mmap | CaptureMethod::Dmabuf => Err(Error::unsupported(
-                "DRM capture (--method mmap or dmabuf) is not available in this build; use --method shm",
-            )),
-        }
+            None => None,
+        };
+        let screen = (u32::from(state.width), u32::from(state.height));
+        let connector = output.as_ref().and_then(|o| o.connector_id);
+        let drm = |m: DrmMethod| DrmCapture::open(screen, connector).map(|d| ReaderKind::Drm(d, m));
+        let (kind, used, why) = match method {
+            CaptureMethod::Shm => (ReaderKind::Shm(shm(session)?), CaptureMethod::Shm, None),
+            CaptureMethod::Mmap => (drm(DrmMethod::Mmap).map_err(from_capture)?, method, None),
+            CaptureMethod::Dmabuf => (drm(DrmMethod::Dmabuf).map_err(from_capture)?, method, None),
+            CaptureMethod::Auto => match drm(DrmMethod::Dmabuf) {
+                Ok(kind) => (kind, CaptureMethod::Dmabuf, None),
+                Err(e) => (
+                    ReaderKind::Shm(shm(session)?),
+                    CaptureMethod::Shm,
+                    Some(e.to_string()),
+                ),
+            },
+        };
+        Ok((
+            Reader {
+                kind,
+                _keepalive: keepalive,
+            },
+            used,
+            why,
+        ))
     }
 
     pub fn grab(&mut self, rect: Rect) -> Result<Frame> {
-        match self {
-            Reader::Shm(shm) => shm.grab(rect).map_err(from_capture),
+        match &mut self.kind {
+            ReaderKind::Shm(shm) => shm.grab(rect),
+            ReaderKind::Drm(drm, method) => drm.snapshot(FbSource::Front, rect, *method),
         }
+        .map_err(from_capture)
     }
 
-    /// Captures `rect` the way a render loop would, leaving the pixels where the method
-    /// puts them (MIT-SHM: the shared segment); returns the bytes captured.
+    /// Captures `rect` the way a render loop would: MIT-SHM leaves the pixels in the
+    /// shared segment, DRM copies them out of the mapping. Returns the bytes captured.
     pub fn capture(&mut self, rect: Rect) -> Result<usize> {
-        match self {
-            Reader::Shm(shm) => shm.grab_shared(rect).map(<[u8]>::len).map_err(from_capture),
+        match &mut self.kind {
+            ReaderKind::Shm(shm) => shm.grab_shared(rect).map(<[u8]>::len),
+            ReaderKind::Drm(drm, method) => drm
+                .snapshot(FbSource::Front, rect, *method)
+                .map(|f| f.data.len()),
+        }
+        .map_err(from_capture)
+    }
+
+    /// The MIT-SHM reader, for damage tracking.
+    pub fn shm(&mut self) -> Option<&mut ShmCapture> {
+        match &mut self.kind {
+            ReaderKind::Shm(shm) => Some(shm),
+            ReaderKind::Drm(..) => None,
         }
     }
+}
+
+fn shm(session: &Session) -> Result<ShmCapture> {
+    ShmCapture::connect(Some(&session.display)).map_err(from_capture)
 }
 
 /// The capture library's errors as exit codes.

@@ -53,7 +53,10 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
     let name = ctx.output_name(&args.output)?;
     let session = Session::connect(ctx.display.as_deref())?;
     let rect = output_rect(&session, &name)?;
-    let (mut reader, method) = Reader::open(&session, args.method)?;
+    let (mut reader, method, fallback) = Reader::open(&session, &name, args.method)?;
+    if let Some(why) = fallback {
+        eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
+    }
     let server_pid = server_pid(&session);
     let frames = args.frames;
 
@@ -84,8 +87,9 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
                 .zip(server_cpu)
                 .map(|(s, ours)| (client_cpu + ours) / (cpu + s)),
         });
-    let idle_copies = match &mut reader {
-        Reader::Shm(shm) => Some(idle_copies(shm)?),
+    let idle_copies = match reader.shm() {
+        Some(shm) => Some(idle_copies(shm)?),
+        None => None,
     };
     let report = Report {
         output: name,

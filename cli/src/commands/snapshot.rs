@@ -8,7 +8,10 @@ pub fn run(ctx: &Context, args: &SnapshotArgs) -> Result<()> {
     let name = ctx.output_name(&args.output)?;
     let session = Session::connect(ctx.display.as_deref())?;
     let rect = output_rect(&session, &name)?;
-    let (mut reader, method) = Reader::open(&session, args.method)?;
+    let (mut reader, method, fallback) = Reader::open(&session, &name, args.method)?;
+    if let Some(why) = fallback {
+        eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
+    }
     let frame = reader.grab(rect)?;
     frame
         .write_png(&args.file)

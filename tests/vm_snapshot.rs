@@ -1,0 +1,63 @@
+//! `xrdisplay snapshot` by every method on a real kernel DRM device: Debian's Xorg with
+//! the modesetting driver on virtio-gpu in the QEMU guest, a spare output (Virtual-2)
+//! enabled by xrdisplay, a known picture drawn over it.
+
+use xrdisplay_harness::{in_guest, run_in_guest};
+
+#[test]
+fn snapshots_by_dmabuf_mmap_and_shm_match_the_picture() {
+    let run = run_in_guest("modesetting", "guest::every_method");
+    assert!(
+        run.code == 0 && run.stdout.contains("1 passed"),
+        "guest test failed ({}):\n{}\n{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+}
+
+mod guest {
+    use super::*;
+    use xrdisplay_harness::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay};
+
+    const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
+
+    #[test]
+    #[ignore = "runs inside the QEMU guest; started by snapshots_by_dmabuf_mmap_and_shm_match_the_picture"]
+    fn every_method() {
+        assert!(in_guest(), "run through scripts/vm/run");
+        let share = std::env::var("XRDISPLAY_VM_SHARE").expect("share directory");
+        let cli = |args: &[&str]| xrdisplay(BIN, Some(":0"), args, &[]);
+        cli(&[
+            "enable",
+            "--output",
+            "Virtual-2",
+            "--size",
+            "640x480",
+            "--right-of",
+            "Virtual-1",
+        ])
+        .ok();
+        let _picture = draw_pattern(":0", (1280, 0, 640, 480));
+        for method in ["dmabuf", "mmap", "shm", "auto"] {
+            let png = format!("{share}/{method}.png");
+            let out = cli(&[
+                "snapshot",
+                "--output",
+                "Virtual-2",
+                "--method",
+                method,
+                "-o",
+                &png,
+            ]);
+            let expected = if method == "auto" { "dmabuf" } else { method };
+            assert!(
+                out.ok().contains(&format!("(XRGB8888, {expected})")),
+                "{out:?}"
+            );
+            let (w, h, rgb) = read_png_rgb(std::path::Path::new(&png));
+            assert_eq!((w, h), (640, 480), "{method}");
+            assert_is_pattern(w, h, &rgb);
+        }
+    }
+}
