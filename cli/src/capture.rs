@@ -33,8 +33,8 @@ pub struct Reader {
     _keepalive: Option<KeepAlive>,
 }
 
-pub enum ReaderKind {
-    Shm(ShmCapture),
+enum ReaderKind {
+    Shm(Box<ShmCapture>),
     Drm(DrmCapture, DrmMethod),
 }
 
@@ -59,13 +59,17 @@ impl Reader {
         let connector = output.as_ref().and_then(|o| o.connector_id);
         let drm = |m: DrmMethod| DrmCapture::open(screen, connector).map(|d| ReaderKind::Drm(d, m));
         let (kind, used, why) = match method {
-            CaptureMethod::Shm => (ReaderKind::Shm(shm(session)?), CaptureMethod::Shm, None),
+            CaptureMethod::Shm => (
+                ReaderKind::Shm(Box::new(shm(session)?)),
+                CaptureMethod::Shm,
+                None,
+            ),
             CaptureMethod::Mmap => (drm(DrmMethod::Mmap).map_err(from_capture)?, method, None),
             CaptureMethod::Dmabuf => (drm(DrmMethod::Dmabuf).map_err(from_capture)?, method, None),
             CaptureMethod::Auto => match drm(DrmMethod::Dmabuf) {
                 Ok(kind) => (kind, CaptureMethod::Dmabuf, None),
                 Err(e) => (
-                    ReaderKind::Shm(shm(session)?),
+                    ReaderKind::Shm(Box::new(shm(session)?)),
                     CaptureMethod::Shm,
                     Some(e.to_string()),
                 ),
