@@ -3,18 +3,11 @@
 //!
 //! The host-side test boots the guest and runs the `guest::` test inside it.
 
-use xrdisplay_harness::run_in_guest;
+use xrdisplay_harness::assert_passes_in_guest;
 
 #[test]
 fn drm_capture_on_virtio_gpu_with_modesetting() {
-    let run = run_in_guest("modesetting", "guest::drm_capture");
-    assert!(
-        run.code == 0 && run.stdout.contains("1 passed"),
-        "guest test failed ({}):\n{}\n{}",
-        run.code,
-        run.stdout,
-        run.stderr
-    );
+    assert_passes_in_guest("modesetting", "guest::drm_capture");
 }
 
 mod guest {

@@ -2,18 +2,11 @@
 //! the modesetting driver on virtio-gpu in the QEMU guest, a spare output (Virtual-2)
 //! enabled by xrdisplay, a known picture drawn over it.
 
-use xrdisplay_harness::{in_guest, run_in_guest};
+use xrdisplay_harness::{assert_passes_in_guest, in_guest};
 
 #[test]
 fn snapshots_by_dmabuf_mmap_and_shm_match_the_picture() {
-    let run = run_in_guest("modesetting", "guest::every_method");
-    assert!(
-        run.code == 0 && run.stdout.contains("1 passed"),
-        "guest test failed ({}):\n{}\n{}",
-        run.code,
-        run.stdout,
-        run.stderr
-    );
+    assert_passes_in_guest("modesetting", "guest::every_method");
 }
 
 mod guest {

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use xrdisplay_harness::{in_guest, run_in_guest};
+use xrdisplay_harness::{assert_passes_in_guest, in_guest};
 
 #[test]
 fn xr_manager_backend_on_the_patched_server() {
@@ -14,14 +14,7 @@ fn xr_manager_backend_on_the_patched_server() {
         eprintln!("SKIPPED: /opt/xr-xorg is not installed (../shared/xr-xorg is absent here)");
         return;
     }
-    let run = run_in_guest("xr-xorg", "guest::xr_manager");
-    assert!(
-        run.code == 0 && run.stdout.contains("1 passed"),
-        "guest test failed ({}):\n{}\n{}",
-        run.code,
-        run.stdout,
-        run.stderr
-    );
+    assert_passes_in_guest("xr-xorg", "guest::xr_manager");
 }
 
 mod guest {

@@ -7,12 +7,43 @@ use xrdisplay_capture::keepalive::KeepAlive;
 use xrdisplay_capture::shm::ShmCapture;
 
 use crate::cli::CaptureMethod;
+use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
 use crate::randr::backend::XrTarget;
 use crate::randr::Session;
 
+/// What a capture command starts from: the output, where it is, and a reader for it.
+pub struct Capture {
+    pub session: Session,
+    pub name: String,
+    pub rect: Rect,
+    pub reader: Reader,
+    pub method: CaptureMethod,
+}
+
+impl Capture {
+    /// Connects, finds the output (the flag, else the configured XR output) and opens a
+    /// reader; says on stderr when `auto` had to fall back to MIT-SHM, and why.
+    pub fn open(ctx: &Context, output: &Option<String>, method: CaptureMethod) -> Result<Capture> {
+        let name = ctx.output_name(output)?;
+        let session = Session::connect(ctx.display.as_deref())?;
+        let rect = output_rect(&session, &name)?;
+        let (reader, method, fallback) = Reader::open(&session, &name, method)?;
+        if let Some(why) = fallback {
+            eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
+        }
+        Ok(Capture {
+            session,
+            name,
+            rect,
+            reader,
+            method,
+        })
+    }
+}
+
 /// Where on the screen the output `name` (an XR output, monitor or any output) is.
-pub fn output_rect(session: &Session, name: &str) -> Result<Rect> {
+fn output_rect(session: &Session, name: &str) -> Result<Rect> {
     let state = session.read()?;
     let rect = XrTarget::find(&state, name).rect(&state).ok_or_else(|| {
         Error::usage(format!(

@@ -9,7 +9,7 @@ use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
 use xrdisplay_capture::frame::Rect;
 
-use crate::capture::{output_rect, Reader};
+use crate::capture::Capture;
 use crate::cli::{BenchArgs, CaptureMethod};
 use crate::commands::{print_json, Context};
 use crate::exit::Result;
@@ -50,13 +50,13 @@ struct Ffmpeg {
 }
 
 pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
-    let name = ctx.output_name(&args.output)?;
-    let session = Session::connect(ctx.display.as_deref())?;
-    let rect = output_rect(&session, &name)?;
-    let (mut reader, method, fallback) = Reader::open(&session, &name, args.method)?;
-    if let Some(why) = fallback {
-        eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
-    }
+    let Capture {
+        session,
+        name,
+        rect,
+        mut reader,
+        method,
+    } = Capture::open(ctx, &args.output, args.method)?;
     let server_pid = server_pid(&session);
     let frames = args.frames;
 

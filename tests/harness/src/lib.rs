@@ -353,6 +353,18 @@ pub fn run_in_guest(server: &str, name: &str) -> Run {
     run_command(command)
 }
 
+/// Runs the guest-side test `name` (see [`run_in_guest`]) and asserts that it passed.
+pub fn assert_passes_in_guest(server: &str, name: &str) {
+    let run = run_in_guest(server, name);
+    assert!(
+        run.code == 0 && run.stdout.contains("1 passed"),
+        "guest test failed ({}):\n{}\n{}",
+        run.code,
+        run.stdout,
+        run.stderr
+    );
+}
+
 /// Whether this process runs inside the QEMU guest (set by `scripts/vm/run`).
 pub fn in_guest() -> bool {
     std::env::var_os("XRDISPLAY_VM").is_some()
