@@ -10,6 +10,7 @@ use crate::cli::CaptureMethod;
 use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
 use crate::randr::backend::XrTarget;
+use crate::randr::state::ScreenState;
 use crate::randr::Session;
 
 /// What a capture command starts from: the output, where it is, and a reader for it.
@@ -27,8 +28,9 @@ impl Capture {
     pub fn open(ctx: &Context, output: &Option<String>, method: CaptureMethod) -> Result<Capture> {
         let name = ctx.output_name(output)?;
         let session = Session::connect(ctx.display.as_deref())?;
-        let rect = output_rect(&session, &name)?;
-        let (reader, method, fallback) = Reader::open(&session, &name, method)?;
+        let state = session.read()?;
+        let rect = output_rect(&state, &name)?;
+        let (reader, method, fallback) = Reader::open(&session, &state, &name, method)?;
         if let Some(why) = fallback {
             eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
         }
@@ -43,9 +45,8 @@ impl Capture {
 }
 
 /// Where on the screen the output `name` (an XR output, monitor or any output) is.
-fn output_rect(session: &Session, name: &str) -> Result<Rect> {
-    let state = session.read()?;
-    let rect = XrTarget::find(&state, name).rect(&state).ok_or_else(|| {
+fn output_rect(state: &ScreenState, name: &str) -> Result<Rect> {
+    let rect = XrTarget::find(state, name).rect(state).ok_or_else(|| {
         Error::usage(format!(
             "{name} is not on the screen: run `xrdisplay enable --output {name}` first, or name an active output"
         ))
@@ -75,11 +76,11 @@ impl Reader {
     /// MIT-SHM, why DRM was not used.
     pub fn open(
         session: &Session,
+        state: &ScreenState,
         name: &str,
         method: CaptureMethod,
     ) -> Result<(Reader, CaptureMethod, Option<String>)> {
-        let state = session.read()?;
-        let output = XrTarget::find(&state, name).output(&state).cloned();
+        let output = XrTarget::find(state, name).output(state).cloned();
         let keepalive = match output.as_ref().filter(|o| o.framebuffer_id.is_some()) {
             Some(o) => {
                 Some(KeepAlive::start(Some(&session.display), &o.name).map_err(from_capture)?)
