@@ -12,6 +12,7 @@ pub mod frame;
 pub mod keepalive;
 pub mod mapping;
 pub mod shm;
+pub mod view;
 
 use std::fmt;
 
