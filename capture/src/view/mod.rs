@@ -31,6 +31,10 @@ pub struct Placement {
     pub eye_offset_px: f32,
     /// Size of the captured screen, in its own pixels.
     pub screen_size: (u32, u32),
+    /// Where the screen's centre sits, in screen pixels, relative to the point
+    /// straight ahead at the recentred pose (along the wall, or around the cylinder
+    /// when curved). Several XR outputs side by side get different offsets.
+    pub offset_px: (f32, f32),
     /// Distance from the eye to the screen's centre, in screen pixels: the screen
     /// looks as large as it would in a view with this focal length.
     pub distance_px: f32,
@@ -52,6 +56,7 @@ impl Placement {
             rotation: IDENTITY,
             eye_offset_px: 0.0,
             screen_size,
+            offset_px: (0.0, 0.0),
             distance_px: focal_px / fit,
             curved: false,
         }
@@ -90,7 +95,10 @@ impl Placement {
             (d[0] * t, d[1] * t)
         };
         let (sw, sh) = (self.screen_size.0 as f32, self.screen_size.1 as f32);
-        let (sx, sy) = (u + sw / 2.0, v + sh / 2.0);
+        let (sx, sy) = (
+            u - self.offset_px.0 + sw / 2.0,
+            v - self.offset_px.1 + sh / 2.0,
+        );
         (sx >= 0.0 && sy >= 0.0 && sx < sw && sy < sh).then_some((sx, sy))
     }
 }
@@ -121,6 +129,19 @@ mod tests {
         assert!((sx - 1919.0).abs() < 0.1 && (sy - 539.0).abs() < 0.1);
         assert_eq!(p.view_to_screen(959, 0), None);
         assert!(p.view_to_screen(0, 300).is_some());
+    }
+
+    #[test]
+    fn an_offset_screen_sits_beside_the_view_centre() {
+        let mut p = Placement::flat((640, 480), (640, 480));
+        p.offset_px = (640.0, 0.0);
+        assert_eq!(p.view_to_screen(320, 240), None);
+        p.rotation = [[0.0, 0.0, 1.0], [0.0, 1.0, 0.0], [-1.0, 0.0, 0.0]];
+        // Turned 90° right: a flat wall is seen edge-on; a curved one is not.
+        p.curved = true;
+        p.distance_px = 640.0 / std::f32::consts::FRAC_PI_2;
+        let (sx, _) = p.view_to_screen(320, 240).unwrap();
+        assert!((sx - 320.0).abs() < 1.0, "{sx}");
     }
 
     #[test]
