@@ -109,3 +109,42 @@ fn bench_reports_the_copy_next_to_memcpy_and_an_idle_desktop_costs_nothing() {
     assert!(report["server_cpu_us_per_frame"].is_number(), "{report}");
     assert_eq!(report["idle_copies"], 0, "{report}");
 }
+
+#[test]
+fn damage_reports_what_was_drawn_inside_the_watched_rectangle_only() {
+    use std::time::Duration;
+    use xrdisplay_capture::damage::DamageWatch;
+    use xrdisplay_capture::frame::Rect;
+
+    let server = XServer::dummy();
+    cli(&server, &["enable", "--size", "800x600"]).ok();
+    let xr = Rect {
+        x: 1920,
+        y: 0,
+        width: 800,
+        height: 600,
+    };
+    let mut watch = DamageWatch::connect(Some(server.display())).unwrap();
+    let wait = Duration::from_millis(300);
+    assert_eq!(
+        watch.take(xr).unwrap(),
+        vec![Rect { x: 0, y: 0, ..xr }],
+        "the first take is everything"
+    );
+    assert_eq!(watch.wait(xr, wait).unwrap(), vec![], "nothing drawn");
+
+    let _outside = draw_pattern(server.display(), (0, 0, 300, 200));
+    assert_eq!(watch.wait(xr, wait).unwrap(), vec![], "drawn beside it");
+
+    let _inside = draw_pattern(server.display(), (2000, 100, 64, 32));
+    let damage = watch.wait(xr, wait).unwrap();
+    let (x0, y0, x1, y1) = damage.iter().fold((u32::MAX, u32::MAX, 0, 0), |b, r| {
+        (
+            b.0.min(r.x),
+            b.1.min(r.y),
+            b.2.max(r.x + r.width),
+            b.3.max(r.y + r.height),
+        )
+    });
+    assert_eq!((x0, y0, x1, y1), (80, 100, 144, 132), "{damage:?}");
+}

@@ -6,6 +6,7 @@
 //! a captured rectangle is a [`frame::Frame`].
 
 pub mod copy;
+pub mod damage;
 pub mod drm;
 pub mod format;
 pub mod frame;

@@ -2,19 +2,14 @@
 //! device, no privilege, Xvfb, the dummy driver).
 //!
 //! The server copies the rectangle into a memfd both processes map (one copy, in the
-//! server), and DAMAGE reports when anything was drawn, so an idle desktop costs no
-//! copies at all.
-
-use std::ffi::CString;
-use std::os::fd::OwnedFd;
-use std::time::{Duration, Instant};
+//! server); `damage` says when and where to copy.
 
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
+use std::ffi::CString;
+use std::os::fd::OwnedFd;
 use x11rb::connection::{Connection, RequestConnection};
-use x11rb::protocol::damage::{self, ConnectionExt as _};
 use x11rb::protocol::shm::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ImageFormat, Window};
-use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 
 use crate::format::XRGB8888;
@@ -22,14 +17,12 @@ use crate::frame::{BufferLayout, Frame, Rect};
 use crate::mapping::Mapping;
 use crate::{Error, Result};
 
-/// A MIT-SHM reader of the root window, with damage tracking.
+/// A MIT-SHM reader of the root window.
 pub struct ShmCapture {
     conn: RustConnection,
     root: Window,
     segment: shm::Seg,
     mapping: Mapping,
-    damage: damage::Damage,
-    damaged: bool,
 }
 
 fn x_error(e: impl std::fmt::Display) -> Error {
@@ -49,12 +42,14 @@ impl ShmCapture {
                 root_screen.root_depth
             )));
         }
-        for name in [shm::X11_EXTENSION_NAME, damage::X11_EXTENSION_NAME] {
-            if conn.extension_information(name).map_err(x_error)?.is_none() {
-                return Err(Error::Unsupported(format!(
-                    "the X server has no {name} extension"
-                )));
-            }
+        if conn
+            .extension_information(shm::X11_EXTENSION_NAME)
+            .map_err(x_error)?
+            .is_none()
+        {
+            return Err(Error::Unsupported(
+                "the X server has no MIT-SHM extension".into(),
+            ));
         }
         let version = conn
             .shm_query_version()
@@ -66,10 +61,6 @@ impl ShmCapture {
                 "MIT-SHM 1.2 (file descriptor passing) is needed".into(),
             ));
         }
-        conn.damage_query_version(1, 1)
-            .map_err(x_error)?
-            .reply()
-            .map_err(x_error)?;
 
         // Room for the largest screen RandR may grow to is too much; the current
         // screen is enough, and a grown screen reconnects.
@@ -89,19 +80,11 @@ impl ShmCapture {
             .map_err(x_error)?
             .check()
             .map_err(x_error)?;
-        let damage = conn.generate_id().map_err(x_error)?;
-        conn.damage_create(damage, root, damage::ReportLevel::NON_EMPTY)
-            .map_err(x_error)?
-            .check()
-            .map_err(x_error)?;
         Ok(ShmCapture {
             conn,
             root,
             segment,
             mapping,
-            damage,
-            // Nothing has been read yet: the first frame is always wanted.
-            damaged: true,
         })
     }
 
@@ -161,43 +144,8 @@ impl ShmCapture {
         Ok(&self.mapping.as_slice()[..bytes])
     }
 
-    /// Whether anything was drawn since the last call (true on the first call). Waits up
-    /// to `timeout` for damage when there is none yet.
-    pub fn take_damage(&mut self, timeout: Duration) -> Result<bool> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            while let Some(event) = self.conn.poll_for_event().map_err(x_error)? {
-                if let Event::DamageNotify(_) = event {
-                    self.damaged = true;
-                }
-            }
-            if self.damaged {
-                self.damaged = false;
-                self.conn
-                    .damage_subtract(self.damage, x11rb::NONE, x11rb::NONE)
-                    .map_err(x_error)?;
-                self.conn.flush().map_err(x_error)?;
-                return Ok(true);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Ok(false);
-            }
-            wait_readable(&self.conn, left)?;
-        }
-    }
-
     /// The connection's socket, e.g. to find the X server's process (SO_PEERCRED).
     pub fn connection(&self) -> &RustConnection {
         &self.conn
     }
-}
-
-fn wait_readable(conn: &RustConnection, timeout: Duration) -> Result<()> {
-    use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-    use std::os::fd::AsFd;
-    let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
-    let mut fds = [PollFd::new(conn.stream().as_fd(), PollFlags::POLLIN)];
-    poll(&mut fds, PollTimeout::from(millis)).map_err(|e| Error::X(format!("poll failed: {e}")))?;
-    Ok(())
 }

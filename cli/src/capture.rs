@@ -6,7 +6,7 @@ use xrdisplay_capture::frame::{Frame, Rect};
 use xrdisplay_capture::keepalive::KeepAlive;
 use xrdisplay_capture::shm::ShmCapture;
 
-use crate::cli::CaptureMethod;
+use crate::cli::{CaptureArgs, CaptureMethod, SourceChoice};
 use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
 use crate::randr::backend::XrTarget;
@@ -17,30 +17,81 @@ use crate::randr::Session;
 pub struct Capture {
     pub session: Session,
     pub name: String,
-    pub rect: Rect,
+    pub target: Target,
     pub reader: Reader,
     pub method: CaptureMethod,
 }
 
 impl Capture {
     /// Connects, finds the output (the flag, else the configured XR output) and opens a
-    /// reader; says on stderr when `auto` had to fall back to MIT-SHM, and why.
-    pub fn open(ctx: &Context, output: &Option<String>, method: CaptureMethod) -> Result<Capture> {
-        let name = ctx.output_name(output)?;
+    /// reader; says on stderr when `auto` had to fall back, and why.
+    pub fn open(ctx: &Context, args: &CaptureArgs) -> Result<Capture> {
+        let name = ctx.output_name(&args.output)?;
         let session = Session::connect(ctx.display.as_deref())?;
         let state = session.read()?;
-        let rect = output_rect(&state, &name)?;
-        let (reader, method, fallback) = Reader::open(&session, &state, &name, method)?;
+        let target = Target::resolve(&state, &name, args.source)?;
+        let (reader, method, fallback) = Reader::open(&session, &state, &target, args.method)?;
         if let Some(why) = fallback {
-            eprintln!("xrdisplay: using MIT-SHM because DRM capture is not possible here: {why}");
+            eprintln!("xrdisplay: using {method}: {why}");
         }
         Ok(Capture {
             session,
             name,
-            rect,
+            target,
             reader,
             method,
         })
+    }
+}
+
+/// Which pixels an output shows: a rectangle of the screen's front buffer, or the
+/// whole buffer behind its `FRAMEBUFFER_ID`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub source: FbSource,
+    pub rect: Rect,
+    /// The output's `CONNECTOR_ID`, which names its CRTC's framebuffer.
+    pub connector: Option<u32>,
+    /// The output's `FRAMEBUFFER_ID`, read as the patched driver's keep-alive asks.
+    pub framebuffer_id: Option<u32>,
+    pub output: Option<String>,
+}
+
+impl Target {
+    pub fn resolve(state: &ScreenState, name: &str, choice: SourceChoice) -> Result<Target> {
+        let output = XrTarget::find(state, name).output(state).cloned();
+        let framebuffer_id = output.as_ref().and_then(|o| o.framebuffer_id);
+        let rect = output_rect(state, name)?;
+        let (source, rect) = match (choice, framebuffer_id) {
+            (SourceChoice::Auto | SourceChoice::Front, _) => (FbSource::Front, rect),
+            (SourceChoice::FramebufferId, Some(id)) => {
+                (FbSource::Framebuffer(id), Rect { x: 0, y: 0, ..rect })
+            }
+            (SourceChoice::FramebufferId, None) => {
+                return Err(Error::usage(format!(
+                    "{name} has no FRAMEBUFFER_ID property (only the patched driver's XR \
+                     outputs have one); use --source front"
+                )))
+            }
+        };
+        Ok(Target {
+            source,
+            rect,
+            connector: output.as_ref().and_then(|o| o.connector_id),
+            framebuffer_id,
+            output: output.map(|o| o.name),
+        })
+    }
+
+    /// In words, for `status` and the log.
+    pub fn describe(&self, method: CaptureMethod) -> String {
+        let r = self.rect;
+        let at = format!("{}x{}+{}+{}", r.width, r.height, r.x, r.y);
+        match (method, self.source) {
+            (CaptureMethod::Shm, _) => format!("screen {at} through the X server"),
+            (_, FbSource::Front) => format!("front buffer {at}"),
+            (_, FbSource::Framebuffer(id)) => format!("buffer of FRAMEBUFFER_ID {id}, {at}"),
+        }
     }
 }
 
@@ -62,6 +113,7 @@ fn output_rect(state: &ScreenState, name: &str) -> Result<Rect> {
 /// A connected reader, and the keep-alive a patched driver's virtual output needs.
 pub struct Reader {
     kind: ReaderKind,
+    source: FbSource,
     _keepalive: Option<KeepAlive>,
 }
 
@@ -71,45 +123,51 @@ enum ReaderKind {
 }
 
 impl Reader {
-    /// Opens a reader for `method` on the output `name`; `auto` tries DMA-BUF, then
-    /// mmap, then MIT-SHM. Returns the method used and, when `auto` fell back to
-    /// MIT-SHM, why DRM was not used.
+    /// Opens a reader for `method` on `target`; `auto` tries DMA-BUF, then mmap, then
+    /// MIT-SHM, each with one trial read. Returns the method used and, when `auto` fell
+    /// back, why.
     pub fn open(
         session: &Session,
         state: &ScreenState,
-        name: &str,
+        target: &Target,
         method: CaptureMethod,
     ) -> Result<(Reader, CaptureMethod, Option<String>)> {
-        let output = XrTarget::find(state, name).output(state).cloned();
-        let keepalive = match output.as_ref().filter(|o| o.framebuffer_id.is_some()) {
-            Some(o) => {
-                Some(KeepAlive::start(Some(&session.display), &o.name).map_err(from_capture)?)
+        let keepalive = match (&target.output, target.framebuffer_id) {
+            (Some(output), Some(_)) => {
+                Some(KeepAlive::start(Some(&session.display), output).map_err(from_capture)?)
             }
-            None => None,
+            _ => None,
         };
         let screen = (u32::from(state.width), u32::from(state.height));
-        let connector = output.as_ref().and_then(|o| o.connector_id);
-        let drm = |m: DrmMethod| DrmCapture::open(screen, connector).map(|d| ReaderKind::Drm(d, m));
-        let (kind, used, why) = match method {
-            CaptureMethod::Shm => (
-                ReaderKind::Shm(Box::new(shm(session)?)),
-                CaptureMethod::Shm,
-                None,
-            ),
-            CaptureMethod::Mmap => (drm(DrmMethod::Mmap).map_err(from_capture)?, method, None),
-            CaptureMethod::Dmabuf => (drm(DrmMethod::Dmabuf).map_err(from_capture)?, method, None),
-            CaptureMethod::Auto => match drm(DrmMethod::Dmabuf) {
-                Ok(kind) => (kind, CaptureMethod::Dmabuf, None),
-                Err(e) => (
-                    ReaderKind::Shm(Box::new(shm(session)?)),
-                    CaptureMethod::Shm,
-                    Some(e.to_string()),
-                ),
-            },
+        let drm_method = |m: CaptureMethod| match m {
+            CaptureMethod::Mmap => Some(DrmMethod::Mmap),
+            CaptureMethod::Dmabuf => Some(DrmMethod::Dmabuf),
+            CaptureMethod::Auto | CaptureMethod::Shm => None,
+        };
+        let shm_reader = || -> Result<ReaderKind> {
+            if target.source != FbSource::Front {
+                return Err(Error::usage(
+                    "MIT-SHM reads the screen, not FRAMEBUFFER_ID: use --source front",
+                ));
+            }
+            Ok(ReaderKind::Shm(Box::new(shm(session)?)))
+        };
+        let (kind, used, why) = match (method, drm_method(method)) {
+            (CaptureMethod::Shm, _) => (shm_reader()?, method, None),
+            (_, Some(m)) => {
+                let drm = DrmCapture::open(screen, target.connector).map_err(from_capture)?;
+                (ReaderKind::Drm(drm, m), method, None)
+            }
+            (_, None) => {
+                let (kind, used, failures) = open_auto(screen, target, shm_reader)?;
+                let why = (!failures.is_empty()).then(|| failures.join("; "));
+                (kind, used, why)
+            }
         };
         Ok((
             Reader {
                 kind,
+                source: target.source,
                 _keepalive: keepalive,
             },
             used,
@@ -120,7 +178,7 @@ impl Reader {
     pub fn grab(&mut self, rect: Rect) -> Result<Frame> {
         match &mut self.kind {
             ReaderKind::Shm(shm) => shm.grab(rect),
-            ReaderKind::Drm(drm, method) => drm.snapshot(FbSource::Front, rect, *method),
+            ReaderKind::Drm(drm, method) => drm.snapshot(self.source, rect, *method),
         }
         .map_err(from_capture)
     }
@@ -131,19 +189,41 @@ impl Reader {
         match &mut self.kind {
             ReaderKind::Shm(shm) => shm.grab_shared(rect).map(<[u8]>::len),
             ReaderKind::Drm(drm, method) => drm
-                .snapshot(FbSource::Front, rect, *method)
+                .snapshot(self.source, rect, *method)
                 .map(|f| f.data.len()),
         }
         .map_err(from_capture)
     }
+}
 
-    /// The MIT-SHM reader, for damage tracking.
-    pub fn shm(&mut self) -> Option<&mut ShmCapture> {
-        match &mut self.kind {
-            ReaderKind::Shm(shm) => Some(shm),
-            ReaderKind::Drm(..) => None,
+/// The first method whose trial read of one pixel works: DMA-BUF, mmap, then MIT-SHM;
+/// with what failed on the way.
+fn open_auto(
+    screen: (u32, u32),
+    target: &Target,
+    shm_reader: impl FnOnce() -> Result<ReaderKind>,
+) -> Result<(ReaderKind, CaptureMethod, Vec<String>)> {
+    let mut failures = Vec::new();
+    match DrmCapture::open(screen, target.connector) {
+        Ok(mut drm) => {
+            let pixel = Rect {
+                width: 1,
+                height: 1,
+                ..target.rect
+            };
+            for (m, used) in [
+                (DrmMethod::Dmabuf, CaptureMethod::Dmabuf),
+                (DrmMethod::Mmap, CaptureMethod::Mmap),
+            ] {
+                match drm.snapshot(target.source, pixel, m) {
+                    Ok(_) => return Ok((ReaderKind::Drm(drm, m), used, failures)),
+                    Err(e) => failures.push(format!("{used} failed: {e}")),
+                }
+            }
         }
+        Err(e) => failures.push(format!("no DRM capture: {e}")),
     }
+    Ok((shm_reader()?, CaptureMethod::Shm, failures))
 }
 
 fn shm(session: &Session) -> Result<ShmCapture> {

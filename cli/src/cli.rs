@@ -163,8 +163,23 @@ impl std::fmt::Display for CaptureMethod {
     }
 }
 
+/// Which framebuffer the DRM methods read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceChoice {
+    /// The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that
+    /// property changes (the driver started drawing there)
+    Auto,
+    /// The screen's front buffer (what the CRTCs scan out) at the output's position
+    Front,
+    /// The buffer behind the output's FRAMEBUFFER_ID property (patched driver only;
+    /// it stays black while the driver draws XR-0 into the front buffer)
+    FramebufferId,
+}
+
+/// What to capture and how: shared by snapshot, bench and run.
 #[derive(Debug, Args)]
-pub struct SnapshotArgs {
+pub struct CaptureArgs {
     /// The output to capture [default: from the config, else XR-0]
     #[arg(long)]
     pub output: Option<String>,
@@ -172,6 +187,16 @@ pub struct SnapshotArgs {
     /// How to read the pixels
     #[arg(long, value_enum, default_value_t = CaptureMethod::Auto)]
     pub method: CaptureMethod,
+
+    /// Which framebuffer the DRM methods read
+    #[arg(long, value_enum, default_value_t = SourceChoice::Auto)]
+    pub source: SourceChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
 
     /// The PNG file to write
     #[arg(short = 'o', long = "out", value_name = "FILE.png")]
@@ -180,13 +205,8 @@ pub struct SnapshotArgs {
 
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// The output to capture [default: from the config, else XR-0]
-    #[arg(long)]
-    pub output: Option<String>,
-
-    /// How to read the pixels
-    #[arg(long, value_enum, default_value_t = CaptureMethod::Auto)]
-    pub method: CaptureMethod,
+    #[command(flatten)]
+    pub capture: CaptureArgs,
 
     /// Frames to measure
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(1..=100_000))]

@@ -162,7 +162,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__bench)
-            opts="-h --output --method --frames --json --display --config --help"
+            opts="-h --output --method --source --frames --json --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -174,6 +174,10 @@ _xrdisplay() {
                     ;;
                 --method)
                     COMPREPLY=($(compgen -W "auto dmabuf mmap shm" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto front framebuffer-id" -- "${cur}"))
                     return 0
                     ;;
                 --frames)
@@ -690,7 +694,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__snapshot)
-            opts="-o -h --output --method --out --display --config --help"
+            opts="-o -h --output --method --source --out --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +706,10 @@ _xrdisplay() {
                     ;;
                 --method)
                     COMPREPLY=($(compgen -W "auto dmabuf mmap shm" -- "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -W "auto front framebuffer-id" -- "${cur}"))
                     return 0
                     ;;
                 --out)

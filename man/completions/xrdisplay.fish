@@ -48,6 +48,9 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l method 
 dmabuf\t'Export the DRM framebuffer as DMA-BUF and map that'
 mmap\t'Map the DRM framebuffer (linear buffers only)'
 shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l source -d 'Which framebuffer the DRM methods read' -r -f -a "auto\t'The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that property changes (the driver started drawing there)'
+front\t'The screen\'s front buffer (what the CRTCs scan out) at the output\'s position'
+framebuffer-id\t'The buffer behind the output\'s FRAMEBUFFER_ID property (patched driver only; it stays black while the driver draws XR-0 into the front buffer)'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -s o -l out -d 'The PNG file to write' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand snapshot" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
@@ -57,6 +60,9 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l method -d 
 dmabuf\t'Export the DRM framebuffer as DMA-BUF and map that'
 mmap\t'Map the DRM framebuffer (linear buffers only)'
 shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l source -d 'Which framebuffer the DRM methods read' -r -f -a "auto\t'The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that property changes (the driver started drawing there)'
+front\t'The screen\'s front buffer (what the CRTCs scan out) at the output\'s position'
+framebuffer-id\t'The buffer behind the output\'s FRAMEBUFFER_ID property (patched driver only; it stays black while the driver draws XR-0 into the front buffer)'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l frames -d 'Frames to measure' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F

@@ -7,9 +7,10 @@ use std::time::{Duration, Instant};
 use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
+use xrdisplay_capture::damage::DamageWatch;
 use xrdisplay_capture::frame::Rect;
 
-use crate::capture::Capture;
+use crate::capture::{from_capture, Capture};
 use crate::cli::{BenchArgs, CaptureMethod};
 use crate::commands::{print_json, Context};
 use crate::exit::Result;
@@ -38,7 +39,7 @@ struct Report {
     server_cpu_us_per_frame: Option<f64>,
     ffmpeg_x11grab: Option<Ffmpeg>,
     /// Copies made while nothing was drawn (damage-driven; expected 0).
-    idle_copies: Option<u32>,
+    idle_copies: u32,
 }
 
 #[derive(Serialize)]
@@ -53,10 +54,11 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
     let Capture {
         session,
         name,
-        rect,
+        target,
         mut reader,
         method,
-    } = Capture::open(ctx, &args.output, args.method)?;
+    } = Capture::open(ctx, &args.capture)?;
+    let rect = target.rect;
     let server_pid = server_pid(&session);
     let frames = args.frames;
 
@@ -87,10 +89,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
                 .zip(server_cpu)
                 .map(|(s, ours)| (client_cpu + ours) / (cpu + s)),
         });
-    let idle_copies = match reader.shm() {
-        Some(shm) => Some(idle_copies(shm)?),
-        None => None,
-    };
+    let idle_copies = idle_copies(&session, rect)?;
     let report = Report {
         output: name,
         method,
@@ -155,12 +154,11 @@ fn print_text(r: &Report) {
         }
         None => {}
     }
-    if let Some(idle) = r.idle_copies {
-        out!(
-            "  idle desktop  {idle} copies in {} ms",
-            IDLE_WINDOW.as_millis()
-        );
-    }
+    out!(
+        "  idle desktop  {} copies in {} ms",
+        r.idle_copies,
+        IDLE_WINDOW.as_millis()
+    );
 }
 
 /// Median and 99th percentile, in microseconds.
@@ -260,20 +258,19 @@ fn ffmpeg_x11grab(
     ))
 }
 
-/// Copies a damage-driven reader makes while nothing is drawn.
-fn idle_copies(shm: &mut xrdisplay_capture::shm::ShmCapture) -> Result<u32> {
-    // Let damage from the benchmark itself drain first.
-    while shm
-        .take_damage(Duration::from_millis(50))
-        .map_err(crate::capture::from_capture)?
+/// Copies a damage-driven reader of `rect` makes while nothing is drawn.
+fn idle_copies(session: &Session, rect: Rect) -> Result<u32> {
+    let mut watch = DamageWatch::connect(Some(&session.display)).map_err(from_capture)?;
+    // The first take reports everything; let it and any drawing in flight drain.
+    while !watch
+        .wait(rect, Duration::from_millis(50))
+        .map_err(from_capture)?
+        .is_empty()
     {}
     let deadline = Instant::now() + IDLE_WINDOW;
     let mut copies = 0;
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        if shm
-            .take_damage(left)
-            .map_err(crate::capture::from_capture)?
-        {
+        if !watch.wait(rect, left).map_err(from_capture)?.is_empty() {
             copies += 1;
         }
     }

@@ -1,4 +1,4 @@
-use crate::capture::Capture;
+use crate::capture::{from_capture, Capture};
 use crate::cli::SnapshotArgs;
 use crate::commands::Context;
 use crate::exit::Result;
@@ -6,24 +6,17 @@ use crate::exit::Result;
 pub fn run(ctx: &Context, args: &SnapshotArgs) -> Result<()> {
     let Capture {
         name,
-        rect,
+        target,
         mut reader,
         method,
         ..
-    } = Capture::open(ctx, &args.output, args.method)?;
-    let frame = reader.grab(rect)?;
-    frame
-        .write_png(&args.file)
-        .map_err(crate::capture::from_capture)?;
+    } = Capture::open(ctx, &args.capture)?;
+    let frame = reader.grab(target.rect)?;
+    frame.write_png(&args.file).map_err(from_capture)?;
     out!(
-        "{}: {}x{}+{}+{} ({}, {}) written to {}",
-        name,
-        rect.width,
-        rect.height,
-        rect.x,
-        rect.y,
+        "{name}: {} from the {} by {method}, written to {}",
         frame.format,
-        method,
+        target.describe(method),
         args.file.display()
     );
     Ok(())
