@@ -11,6 +11,11 @@
 //! y down. Rays live in a right-handed frame with x right, y down, z forward (the
 //! direction the viewer faces at the recentred pose).
 
+pub mod pose;
+pub mod quat;
+#[cfg(test)]
+mod scratch;
+
 /// A 3x3 matrix, row-major.
 pub type Mat3 = [[f32; 3]; 3];
 
