@@ -12,6 +12,7 @@
 //! direction the viewer faces at the recentred pose).
 
 pub mod pose;
+pub mod predict;
 pub mod quat;
 #[cfg(test)]
 mod scratch;
