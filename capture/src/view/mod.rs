@@ -13,6 +13,7 @@
 
 pub mod pose;
 pub mod predict;
+pub mod projection;
 pub mod quat;
 #[cfg(test)]
 mod scratch;
