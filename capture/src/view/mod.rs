@@ -11,12 +11,14 @@
 //! y down. Rays live in a right-handed frame with x right, y down, z forward (the
 //! direction the viewer faces at the recentred pose).
 
+pub mod driver;
 pub mod pose;
 pub mod predict;
 pub mod projection;
 pub mod quat;
 #[cfg(test)]
 mod scratch;
+pub mod sway;
 
 /// A 3x3 matrix, row-major.
 pub type Mat3 = [[f32; 3]; 3];

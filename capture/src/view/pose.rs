@@ -323,18 +323,21 @@ impl PoseReader {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
+    read_nonblocking(path, FILE_SIZE + 1).map_err(|e| match e.kind() {
+        ErrorKind::NotFound => Problem::Missing,
+        _ => Problem::Unreadable(e.to_string()),
+    })
+}
+
+/// At most `limit` bytes of a file, opened non-blocking: the driver's files are
+/// plain files in /dev/shm, but a path given by the user may name anything.
+pub(super) fn read_nonblocking(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(OFlag::O_NONBLOCK.bits())
-        .open(path)
-        .map_err(|e| match e.kind() {
-            ErrorKind::NotFound => Problem::Missing,
-            _ => Problem::Unreadable(e.to_string()),
-        })?;
-    let mut bytes = Vec::with_capacity(FILE_SIZE + 1);
-    file.take(FILE_SIZE as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Problem::Unreadable(e.to_string()))?;
+        .open(path)?;
+    let mut bytes = Vec::with_capacity(limit.min(4096));
+    file.take(limit as u64).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
 
