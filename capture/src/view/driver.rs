@@ -115,7 +115,7 @@ impl DriverState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::scratch::Scratch;
+    use crate::view::testing::Scratch;
 
     #[test]
     fn commands_are_written_as_the_driver_reads_them() {

@@ -16,9 +16,10 @@ pub mod pose;
 pub mod predict;
 pub mod projection;
 pub mod quat;
-#[cfg(test)]
-mod scratch;
 pub mod sway;
+#[cfg(test)]
+mod testing;
+pub mod tracker;
 
 /// A 3x3 matrix, row-major.
 pub type Mat3 = [[f32; 3]; 3];

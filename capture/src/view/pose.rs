@@ -344,7 +344,7 @@ pub(super) fn read_nonblocking(path: &Path, limit: usize) -> std::io::Result<Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::scratch::Scratch;
+    use crate::view::testing::Scratch;
     use xrdisplay_harness::{PoseFault, PoseSpec};
 
     fn now() -> (SystemTime, u64) {

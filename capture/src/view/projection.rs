@@ -255,19 +255,8 @@ impl Reference {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::view::testing::{GLASSES, XR0};
     use xrdisplay_harness::orientation;
-
-    const GLASSES: Glasses = Glasses {
-        display_size: (1920, 1080),
-        fov_diagonal_deg: 46.0,
-        sbs: false,
-    };
-    const XR0: ScreenRect = ScreenRect {
-        x: 1920,
-        y: 0,
-        width: 1920,
-        height: 1080,
-    };
 
     /// A head turned by yaw (right), pitch (up) and roll (right) in degrees, built by
     /// the harness's independent encoder.

@@ -1,7 +1,25 @@
-//! A private directory for one test's files, removed when dropped.
+//! What the view's tests share: scratch directories and a pair of glasses.
 
 use std::path::PathBuf;
 
+use super::projection::{Glasses, ScreenRect};
+
+/// 1920x1080 glasses with a 46° diagonal, not side by side.
+pub const GLASSES: Glasses = Glasses {
+    display_size: (1920, 1080),
+    fov_diagonal_deg: 46.0,
+    sbs: false,
+};
+
+/// An XR output the size of the glasses' view.
+pub const XR0: ScreenRect = ScreenRect {
+    x: 1920,
+    y: 0,
+    width: 1920,
+    height: 1080,
+};
+
+/// A private directory for one test's files, removed when dropped.
 pub struct Scratch(PathBuf);
 
 impl Scratch {
