@@ -11,6 +11,16 @@
 //! y down. Rays live in a right-handed frame with x right, y down, z forward (the
 //! direction the viewer faces at the recentred pose).
 
+pub mod driver;
+pub mod pose;
+pub mod predict;
+pub mod projection;
+pub mod quat;
+pub mod sway;
+#[cfg(test)]
+mod testing;
+pub mod tracker;
+
 /// A 3x3 matrix, row-major.
 pub type Mat3 = [[f32; 3]; 3];
 

@@ -7,10 +7,13 @@
 
 mod draw;
 mod layout;
+mod pose;
 
 pub use draw::{assert_is_pattern, draw_pattern, pattern_rgb, read_png_rgb, Picture};
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
+
+pub use pose::{orientation, PoseFault, PoseSpec, POSE_FILE_SIZE};
 
 use std::io::Read;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};

@@ -1,0 +1,187 @@
+//! Talking to the XR driver: commands as `key=value` lines in its control file, and
+//! its state file read back.
+//!
+//! The driver polls `/dev/shm/xr_driver_control`, applies what it finds and clears
+//! the file. Every client writes it the way a shell's `echo key=value > FILE` does
+//! (truncate, then write), so xrdisplay does too, all lines in one `write`: an
+//! append could replay commands the driver already cleared, and a temporary file
+//! renamed into place is a new inode the driver's poll may not look at.
+
+use std::collections::BTreeMap;
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::Path;
+
+use super::pose::read_nonblocking;
+use crate::{Error, Result};
+
+pub const CONTROL_PATH: &str = "/dev/shm/xr_driver_control";
+pub const STATE_PATH: &str = "/dev/shm/xr_driver_state";
+/// The state file is a few dozen short lines; more than this is not it.
+const STATE_LIMIT: usize = 64 * 1024;
+
+/// A command for the driver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    /// Make the current head orientation the driver's zero.
+    Recenter,
+    /// Switch the glasses into (true) or out of side-by-side 3D mode.
+    Sbs(bool),
+    /// The driver's own smooth follow.
+    SmoothFollow(bool),
+}
+
+impl Control {
+    /// The control file's line for this command, without the newline.
+    pub fn line(self) -> String {
+        match self {
+            Control::Recenter => "recenter_screen=true".to_string(),
+            Control::Sbs(on) => format!("sbs_mode={}", if on { "enable" } else { "disable" }),
+            Control::SmoothFollow(on) => format!("enable_breezy_desktop_smooth_follow={on}"),
+        }
+    }
+}
+
+/// Sends `controls` to the driver through its control file at `path`
+/// ([`CONTROL_PATH`] normally).
+pub fn send(path: &Path, controls: &[Control]) -> Result<()> {
+    let text: String = controls.iter().map(|c| c.line() + "\n").collect();
+    OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(path)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .map_err(|e| {
+            Error::Io(format!(
+                "cannot write the XR driver's control file {}: {e}",
+                path.display()
+            ))
+        })
+}
+
+/// The driver's state file: `key=value` lines.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DriverState {
+    entries: BTreeMap<String, String>,
+}
+
+impl DriverState {
+    /// Reads the state file at `path` ([`STATE_PATH`] normally).
+    pub fn read(path: &Path) -> Result<DriverState> {
+        let bytes = read_nonblocking(path, STATE_LIMIT).map_err(|e| {
+            Error::Io(format!(
+                "cannot read the XR driver's state file {}: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(DriverState::parse(&String::from_utf8_lossy(&bytes)))
+    }
+
+    /// Takes what reads as `key=value`, with spaces trimmed; skips blank lines,
+    /// `#` comments and anything else. A repeated key keeps its last value.
+    pub fn parse(text: &str) -> DriverState {
+        let entries = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        DriverState { entries }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.get(key).map(String::as_str)
+    }
+
+    /// A yes/no value, in any of the spellings drivers and scripts use.
+    pub fn flag(&self, key: &str) -> Option<bool> {
+        match self.get(key)?.to_ascii_lowercase().as_str() {
+            "true" | "1" | "yes" | "on" | "enable" | "enabled" => Some(true),
+            "false" | "0" | "no" | "off" | "disable" | "disabled" => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Every entry, sorted by key (for `status`).
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::testing::Scratch;
+
+    #[test]
+    fn commands_are_written_as_the_driver_reads_them() {
+        let dir = Scratch::new("control");
+        let path = dir.join("xr_driver_control");
+        std::fs::write(
+            &path,
+            "an older, longer command the driver has not cleared\n",
+        )
+        .unwrap();
+        send(
+            &path,
+            &[
+                Control::Recenter,
+                Control::Sbs(true),
+                Control::Sbs(false),
+                Control::SmoothFollow(true),
+                Control::SmoothFollow(false),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "recenter_screen=true\nsbs_mode=enable\nsbs_mode=disable\n\
+             enable_breezy_desktop_smooth_follow=true\n\
+             enable_breezy_desktop_smooth_follow=false\n"
+        );
+        send(&path, &[Control::Recenter]).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "recenter_screen=true\n"
+        );
+    }
+
+    #[test]
+    fn a_control_file_that_cannot_be_written_says_which() {
+        let dir = Scratch::new("control-missing");
+        let path = dir.join("no/such/dir/xr_driver_control");
+        let Err(Error::Io(message)) = send(&path, &[Control::Recenter]) else {
+            panic!("wrote into a missing directory");
+        };
+        assert!(
+            message.contains("no/such/dir/xr_driver_control"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn the_state_file_is_read_tolerantly() {
+        let dir = Scratch::new("state");
+        let path = dir.join("xr_driver_state");
+        std::fs::write(
+            &path,
+            b"heartbeat=1732584000\n  sbs_mode_enabled = true \n# comment\n\
+              garbage line\n=no key\nconnected_device_model=Air 2 Pro\n\
+              smooth_follow=0\nweird=maybe\nheartbeat=1732584001\n\xff\xfe\n",
+        )
+        .unwrap();
+        let state = DriverState::read(&path).unwrap();
+        assert_eq!(state.get("heartbeat"), Some("1732584001"));
+        assert_eq!(state.get("connected_device_model"), Some("Air 2 Pro"));
+        assert_eq!(state.flag("sbs_mode_enabled"), Some(true));
+        assert_eq!(state.flag("smooth_follow"), Some(false));
+        assert_eq!(state.flag("weird"), None);
+        assert_eq!(state.get("missing"), None);
+        assert_eq!(state.entries().count(), 5);
+        assert!(DriverState::read(&dir.join("absent")).is_err());
+    }
+}

@@ -1,0 +1,263 @@
+//! One call per drawn frame: sample the pose source, predict, step the reference
+//! (recentre, follow) and project, falling back to the flat screen whenever there is
+//! no usable pose.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use super::pose::{unix_ms, PoseReader, Problem};
+use super::predict::predict;
+use super::projection::{project, EyeView, Glasses, Reference, ScreenRect, Settings};
+use super::quat::Quat;
+use super::sway::Sway;
+
+/// Follow mode's clock never jumps by more than this between frames (a stalled
+/// loop, or the wall clock set back or forth).
+const MAX_FRAME_STEP: Duration = Duration::from_millis(100);
+
+/// Where head poses come from.
+#[derive(Debug)]
+pub enum PoseSource {
+    /// The XR driver's file (`--imu PATH`).
+    File(PoseReader),
+    /// The synthetic sway, timed from `start`.
+    Sway { sway: Sway, start: SystemTime },
+    /// No head tracking (`--imu none`): the flat screen.
+    None,
+}
+
+/// What one frame is drawn with, and what `status` and `--stats` report about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackedFrame {
+    /// One per eye: flat when there is no usable pose.
+    pub views: Vec<EyeView>,
+    /// Whether the views follow the head this frame.
+    pub tracking: bool,
+    /// Why the pose source gave no fresh pose this frame.
+    pub problem: Option<Problem>,
+    /// Age of the pose drawn with, at this frame.
+    pub pose_age_ms: Option<i64>,
+    /// How far ahead the orientation was predicted.
+    pub look_ahead_ms: Option<f32>,
+}
+
+impl fmt::Display for TrackedFrame {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.problem, self.tracking) {
+            (None, true) => f.write_str("tracking the head"),
+            (None, false) => f.write_str("head tracking off"),
+            (Some(p), true) => write!(f, "tracking with the last good pose: {p}"),
+            (Some(p), false) => write!(f, "flat screen: {p}"),
+        }
+    }
+}
+
+/// Head tracking state kept across frames.
+#[derive(Debug)]
+pub struct Tracker {
+    source: PoseSource,
+    reference: Reference,
+    glasses: Glasses,
+    /// The last predicted head orientation, for [`Tracker::recenter`].
+    head: Quat,
+    last_frame: Option<SystemTime>,
+}
+
+impl Tracker {
+    /// `fallback` describes the glasses until a pose does (for the flat screen, the
+    /// presenting surface's size and any field of view).
+    pub fn new(source: PoseSource, fallback: Glasses) -> Tracker {
+        Tracker {
+            source,
+            reference: Reference::new(),
+            glasses: fallback,
+            head: Quat::IDENTITY,
+            last_frame: None,
+        }
+    }
+
+    /// The glasses as last described by a pose (or the fallback).
+    pub fn glasses(&self) -> Glasses {
+        self.glasses
+    }
+
+    pub fn reference(&self) -> &Reference {
+        &self.reference
+    }
+
+    /// Puts the screens where the head looks now.
+    pub fn recenter(&mut self) {
+        self.reference.recenter(self.head);
+    }
+
+    /// The driver was told to recentre (`recenter_screen=true`): its poses restart
+    /// from its new zero, so the reference goes back to identity.
+    pub fn driver_recentered(&mut self) {
+        self.reference.reset();
+    }
+
+    /// The views for a frame drawn now: call it just before drawing.
+    pub fn frame(
+        &mut self,
+        now: SystemTime,
+        settings: &Settings,
+        screens: &[ScreenRect],
+    ) -> TrackedFrame {
+        let dt = self
+            .last_frame
+            .and_then(|last| now.duration_since(last).ok())
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_FRAME_STEP);
+        self.last_frame = Some(now);
+        let (pose, problem) = match &mut self.source {
+            PoseSource::File(reader) => {
+                let sample = reader.sample(now);
+                (sample.pose, sample.problem)
+            }
+            PoseSource::Sway { sway, start } => {
+                let elapsed = now.duration_since(*start).unwrap_or(Duration::ZERO);
+                (Some(sway.pose_at(elapsed, now)), None)
+            }
+            PoseSource::None => (None, None),
+        };
+        let Some(pose) = pose else {
+            return TrackedFrame {
+                views: project(Quat::IDENTITY, &self.glasses, settings, screens),
+                tracking: false,
+                problem,
+                pose_age_ms: None,
+                look_ahead_ms: None,
+            };
+        };
+        let now_ms = unix_ms(now);
+        let prediction = predict(&pose, now_ms);
+        self.glasses = Glasses::from_pose(&pose);
+        self.head = prediction.orientation;
+        let relative = self
+            .reference
+            .step(self.head, dt, settings.follow_threshold_deg);
+        TrackedFrame {
+            views: project(relative, &self.glasses, settings, screens),
+            tracking: true,
+            problem,
+            pose_age_ms: Some(pose.age_ms(now_ms)),
+            look_ahead_ms: Some(prediction.look_ahead_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::testing::{Scratch, GLASSES as WINDOW, XR0};
+    use xrdisplay_harness::{PoseFault, PoseSpec};
+
+    fn flat(glasses: &Glasses) -> Vec<EyeView> {
+        project(Quat::IDENTITY, glasses, &Settings::default(), &[XR0])
+    }
+
+    /// The view column showing the screen's centre, at the view's middle row.
+    fn centre_column(frame: &TrackedFrame) -> Option<u32> {
+        let p = &frame.views[0].placements[0];
+        (0..p.view_size.0).find(|&x| {
+            p.view_to_screen(x, 540)
+                .is_some_and(|(sx, _)| (sx - 960.0).abs() <= 1.0)
+        })
+    }
+
+    #[test]
+    fn the_file_drives_the_view_and_every_problem_falls_back_to_flat() {
+        let dir = Scratch::new("tracker");
+        let path = dir.join("imu");
+        let mut tracker = Tracker::new(PoseSource::File(PoseReader::new(&path)), WINDOW);
+        let settings = Settings::default();
+        let frame = tracker.frame(SystemTime::now(), &settings, &[XR0]);
+        assert_eq!(frame.views, flat(&WINDOW));
+        assert_eq!(
+            (frame.tracking, frame.problem.clone()),
+            (false, Some(Problem::Missing))
+        );
+        assert!(frame.to_string().starts_with("flat screen: no pose file"));
+
+        PoseSpec {
+            age_ms: 3,
+            ..PoseSpec::looking(20.0, 0.0, 0.0)
+        }
+        .write(&path)
+        .unwrap();
+        let frame = tracker.frame(SystemTime::now(), &settings, &[XR0]);
+        assert!(frame.tracking && frame.problem.is_none(), "{frame}");
+        assert!(frame.pose_age_ms.is_some_and(|age| (3..100).contains(&age)));
+        assert!(frame.look_ahead_ms.is_some_and(|ms| ms >= 13.0));
+        // Turned 20° right: the screen's centre is f·tan(20°) left of the view's.
+        let expected = 960.0 - WINDOW.focal_px() * 20f32.to_radians().tan();
+        let seen = centre_column(&frame).unwrap() as f32;
+        assert!((seen - expected).abs() <= 2.0, "{seen} vs {expected}");
+
+        for fault in [
+            PoseFault::Stale,
+            PoseFault::Disabled,
+            PoseFault::Calibrating,
+        ] {
+            PoseSpec::looking(20.0, 0.0, 0.0)
+                .with_fault(fault)
+                .write(&path)
+                .unwrap();
+            let frame = tracker.frame(SystemTime::now(), &settings, &[XR0]);
+            assert_eq!(frame.views, flat(&WINDOW), "{fault:?}");
+            assert!(!frame.tracking && frame.problem.is_some(), "{fault:?}");
+        }
+    }
+
+    #[test]
+    fn recentering_brings_the_screen_to_where_the_head_looks() {
+        let dir = Scratch::new("tracker-recenter");
+        let path = dir.join("imu");
+        PoseSpec::looking(15.0, 5.0, 0.0).write(&path).unwrap();
+        let mut tracker = Tracker::new(PoseSource::File(PoseReader::new(&path)), WINDOW);
+        let settings = Settings::default();
+        let before = tracker.frame(SystemTime::now(), &settings, &[XR0]);
+        assert!(centre_column(&before).is_some_and(|x| x < 600));
+        tracker.recenter();
+        let after = tracker.frame(SystemTime::now(), &settings, &[XR0]);
+        assert!(centre_column(&after).is_some_and(|x| x.abs_diff(960) <= 1));
+        tracker.driver_recentered();
+        assert_eq!(tracker.reference().orientation(), Quat::IDENTITY);
+    }
+
+    #[test]
+    fn glasses_described_by_the_file_stay_when_it_goes() {
+        let dir = Scratch::new("tracker-sbs");
+        let path = dir.join("imu");
+        PoseSpec {
+            display_size: (3840, 1080),
+            sbs: true,
+            ..PoseSpec::looking(1.0, 0.0, 0.0)
+        }
+        .write(&path)
+        .unwrap();
+        let mut tracker = Tracker::new(PoseSource::File(PoseReader::new(&path)), WINDOW);
+        let frame = tracker.frame(SystemTime::now(), &Settings::default(), &[XR0]);
+        assert_eq!(frame.views.len(), 2);
+        std::fs::remove_file(&path).unwrap();
+        let frame = tracker.frame(SystemTime::now(), &Settings::default(), &[XR0]);
+        assert_eq!(frame.views, flat(&tracker.glasses()));
+        assert_eq!(frame.views.len(), 2);
+    }
+
+    #[test]
+    fn the_sway_tracks_and_none_stays_flat() {
+        let start = SystemTime::now() - Duration::from_secs(2);
+        let sway = Sway::default();
+        let mut tracker = Tracker::new(PoseSource::Sway { sway, start }, WINDOW);
+        let frame = tracker.frame(SystemTime::now(), &Settings::default(), &[XR0]);
+        assert!(frame.tracking && frame.problem.is_none());
+        assert_eq!(frame.pose_age_ms, Some(0));
+        assert_ne!(frame.views, flat(&WINDOW));
+
+        let mut off = Tracker::new(PoseSource::None, WINDOW);
+        let frame = off.frame(SystemTime::now(), &Settings::default(), &[XR0]);
+        assert_eq!(frame.views, flat(&WINDOW));
+        assert_eq!(frame.to_string(), "head tracking off");
+    }
+}
