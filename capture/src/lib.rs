@@ -9,8 +9,10 @@ pub mod copy;
 pub mod drm;
 pub mod format;
 pub mod frame;
+pub mod gpu;
 pub mod keepalive;
 pub mod mapping;
+pub mod present;
 pub mod shm;
 pub mod view;
 
