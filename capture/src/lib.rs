@@ -10,8 +10,10 @@ pub mod damage;
 pub mod drm;
 pub mod format;
 pub mod frame;
+pub mod gpu;
 pub mod keepalive;
 pub mod mapping;
+pub mod present;
 pub mod shm;
 pub mod view;
 

@@ -1,0 +1,560 @@
+//! The GPU side of the render loop: the captured screen as a texture (a DMA-BUF
+//! imported once per framebuffer, or damaged rectangles uploaded from memory), drawn
+//! through each view's [`Placement`] with the pointer on top, into a window or an
+//! offscreen framebuffer.
+//!
+//! A [`Renderer`] owns one EGL display and GLES 3 context, current on the thread that
+//! made it: create it, and call every method, on the render thread.
+
+mod egl;
+mod shader;
+mod texture;
+
+use std::path::Path;
+
+use glow::HasContext;
+
+pub use self::texture::{gl_format, GlFormat};
+use crate::drm::{modifier, Dmabuf};
+use crate::format::{fourcc_name, Format};
+use crate::frame::{BufferLayout, Frame, Rect};
+pub use crate::present::Target;
+use crate::present::{Offscreen, Window};
+use crate::view::Placement;
+use crate::{Error, Result};
+
+/// Where one view is drawn, in target pixels (origin top-left, y down). Its size must
+/// be its placement's `view_size`; side-by-side stereo is two viewports.
+pub type Viewport = Rect;
+
+/// The pointer as XFixes reports it.
+#[derive(Debug, Clone, Copy)]
+pub struct Cursor<'a> {
+    /// XFixes' cursor serial: the image is uploaded again only when it changes.
+    pub serial: u32,
+    pub width: u32,
+    pub height: u32,
+    /// The hotspot within the image.
+    pub hotspot: (u32, u32),
+    /// Where the hotspot is, in the captured screen's pixels (negative or past the
+    /// size: elsewhere, so nothing is drawn).
+    pub position: (i32, i32),
+    /// `width * height` premultiplied ARGB words, as GetCursorImage returns them.
+    pub pixels: &'a [u32],
+}
+
+/// Identifies a framebuffer import; a different one needs a new EGLImage. The inode
+/// of the first plane's DMA-BUF tells a framebuffer re-created under a reused id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ImportKey {
+    fb_id: u32,
+    size: (u32, u32),
+    fourcc: u32,
+    modifier: Option<u64>,
+    inode: u64,
+}
+
+/// What the screen texture holds.
+enum Source {
+    Uploaded(texture::Uploaded),
+    Imported {
+        key: ImportKey,
+        image: khronos_egl::Image,
+        texture: glow::Texture,
+    },
+}
+
+struct CursorTexture {
+    texture: glow::Texture,
+    serial: u32,
+    size: (u32, u32),
+}
+
+/// Where frames are drawn.
+enum Output {
+    Offscreen(Offscreen),
+    /// Kept for its drop, which destroys the window.
+    Window {
+        _window: Box<Window>,
+    },
+}
+
+/// Draws the captured screen for the glasses. See the module documentation.
+pub struct Renderer {
+    gl: glow::Context,
+    program: shader::Program,
+    source: Option<Source>,
+    /// The screen's rectangle within the source texture.
+    source_rect: Rect,
+    cursor: Option<CursorTexture>,
+    /// The cursor image's rectangle in screen pixels, while it is shown.
+    cursor_rect: Option<[f32; 4]>,
+    size: (u32, u32),
+    image_target_texture: Option<egl::ImageTargetTexture>,
+    describe: String,
+    // Dropped in this order: EGL (surface, context, display) before the X window and
+    // connection it draws through.
+    egl: egl::Egl,
+    output: Output,
+}
+
+impl Renderer {
+    /// Opens EGL for `target`. Headless rendering runs on `drm_device` (a DRM card or
+    /// render node, so that its framebuffers import) when EGL lists that device, else
+    /// on Mesa's surfaceless platform; an X window uses the X server's GPU.
+    pub fn new(target: Target, drm_device: Option<&Path>) -> Result<Renderer> {
+        let size = target.size();
+        if size.0 == 0 || size.1 == 0 {
+            return Err(Error::Geometry(format!(
+                "cannot draw into {}x{} pixels",
+                size.0, size.1
+            )));
+        }
+        let (mut egl, window) = match &target {
+            Target::Headless { .. } => (egl::Egl::open(egl::Native::Headless, drm_device)?, None),
+            Target::X11 { display, .. } => {
+                let window = Window::connect(display.as_deref())?;
+                let (connection, screen) = window.native();
+                (
+                    egl::Egl::open(egl::Native::Xcb(connection, screen), None)?,
+                    Some(window),
+                )
+            }
+        };
+        let output_window = match (window, &target) {
+            (Some(mut window), Target::X11 { rect, .. }) => {
+                let id = window.create(egl.native_visual(), *rect)?;
+                egl.attach_window(id)?;
+                Some(window)
+            }
+            _ => {
+                egl.make_current()?;
+                None
+            }
+        };
+        // SAFETY: the context is current; glow loads the functions it offers.
+        let gl = unsafe { glow::Context::from_loader_function(|name| egl.gl_proc(name)) };
+        // On an error below, destroying the context frees what was made in it.
+        let program = shader::Program::new(&gl)?;
+        let output = match output_window {
+            Some(window) => Output::Window {
+                _window: Box::new(window),
+            },
+            None => Output::Offscreen(Offscreen::new(&gl, size)?),
+        };
+        // SAFETY: state setting on the current context.
+        unsafe {
+            // Rows of any width, e.g. odd-width RGB565, are packed without padding.
+            gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+            gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
+        }
+        let image_target_texture = gl
+            .supported_extensions()
+            .contains("GL_OES_EGL_image")
+            .then(|| egl.image_target_texture())
+            .flatten();
+        // SAFETY: string queries on the current context.
+        let (renderer, version) = unsafe {
+            (
+                gl.get_parameter_string(glow::RENDERER),
+                gl.get_parameter_string(glow::VERSION),
+            )
+        };
+        let mut this = Renderer {
+            gl,
+            program,
+            source: None,
+            source_rect: Rect {
+                x: 0,
+                y: 0,
+                width: 0,
+                height: 0,
+            },
+            cursor: None,
+            cursor_rect: None,
+            size,
+            image_target_texture,
+            describe: String::new(),
+            egl,
+            output,
+        };
+        let import = match this.can_import_dmabuf(crate::format::XRGB8888.fourcc, None) {
+            Ok(()) => "DMA-BUF import works (XRGB8888)".to_string(),
+            Err(why) => format!("no DMA-BUF import: {why}"),
+        };
+        this.describe = format!(
+            "EGL on {}; GL: {renderer} ({version}); {import}",
+            this.egl.platform
+        );
+        Ok(this)
+    }
+
+    /// The EGL platform and device, the GL renderer, and whether DMA-BUF import works
+    /// (and why not), for the log and `status`.
+    pub fn describe(&self) -> String {
+        self.describe.clone()
+    }
+
+    /// The size of the target in pixels.
+    pub fn size(&self) -> (u32, u32) {
+        self.size
+    }
+
+    /// Whether a framebuffer of `fourcc` with `modifier` imports here, or why not.
+    pub fn can_import_dmabuf(
+        &self,
+        fourcc: u32,
+        modifier: Option<u64>,
+    ) -> std::result::Result<(), String> {
+        if self.image_target_texture.is_none() {
+            return Err("the GL driver lacks GL_OES_EGL_image".into());
+        }
+        self.egl.check_dmabuf(fourcc, modifier)
+    }
+
+    /// Shows `rect` of an exported framebuffer as the screen. The EGLImage is made
+    /// once per framebuffer (id, size, format, modifier, buffer) and reused while the
+    /// same one comes back; the GPU then reads the framebuffer directly every frame.
+    pub fn set_source_dmabuf(&mut self, buf: &Dmabuf, rect: Rect) -> Result<()> {
+        let inside = fits(rect, (buf.width, buf.height));
+        if !inside {
+            return Err(Error::Geometry(format!(
+                "rectangle {}x{}+{}+{} does not fit framebuffer {} ({}x{})",
+                rect.width, rect.height, rect.x, rect.y, buf.fb_id, buf.width, buf.height
+            )));
+        }
+        let inode = match buf.planes.first() {
+            Some(plane) => nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&plane.fd))
+                .map(|st| st.st_ino)
+                .map_err(|e| {
+                    Error::Io(format!(
+                        "cannot stat framebuffer {}'s DMA-BUF: {e}",
+                        buf.fb_id
+                    ))
+                })?,
+            None => 0,
+        };
+        let key = ImportKey {
+            fb_id: buf.fb_id,
+            size: (buf.width, buf.height),
+            fourcc: buf.fourcc,
+            modifier: buf.modifier,
+            inode,
+        };
+        self.source_rect = rect;
+        if matches!(&self.source, Some(Source::Imported { key: k, .. }) if *k == key) {
+            return Ok(());
+        }
+        let describe = || {
+            format!(
+                "framebuffer {} ({}x{} {}, {})",
+                buf.fb_id,
+                buf.width,
+                buf.height,
+                fourcc_name(buf.fourcc),
+                buf.modifier
+                    .map_or("no modifier".to_string(), modifier::name)
+            )
+        };
+        self.can_import_dmabuf(buf.fourcc, buf.modifier)
+            .map_err(|why| Error::Unsupported(format!("cannot import {}: {why}", describe())))?;
+        let Some(target_texture) = self.image_target_texture else {
+            return Err(Error::Unsupported(
+                "the GL driver lacks GL_OES_EGL_image".into(),
+            ));
+        };
+        self.drop_source();
+        let image = self.egl.import(buf)?;
+        let texture =
+            match texture::new_texture(&self.gl, [glow::RED, glow::GREEN, glow::BLUE, glow::ALPHA])
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    self.egl.destroy_image(image);
+                    return Err(e);
+                }
+            };
+        // SAFETY: `texture` is bound to TEXTURE_2D; `image` is a live EGLImage.
+        let error = unsafe {
+            target_texture(glow::TEXTURE_2D, image.as_ptr());
+            self.gl.get_error()
+        };
+        if error != glow::NO_ERROR {
+            // SAFETY: deleting the texture made above.
+            unsafe { self.gl.delete_texture(texture) };
+            self.egl.destroy_image(image);
+            return Err(Error::Unsupported(format!(
+                "binding {} to a texture failed (GL error {error:#x})",
+                describe()
+            )));
+        }
+        self.source = Some(Source::Imported {
+            key,
+            image,
+            texture,
+        });
+        Ok(())
+    }
+
+    /// Uploads the screen from memory: `pixels` laid out as `layout` is the whole
+    /// screen (a sub-rectangle of a larger buffer works too: start `pixels` at its
+    /// first pixel and keep the buffer's stride). Only the `damage` rectangles are
+    /// copied, through a pixel buffer object; everything when `damage` is empty or
+    /// the size or format changed.
+    pub fn upload(&mut self, pixels: &[u8], layout: BufferLayout, damage: &[Rect]) -> Result<()> {
+        texture::check_layout(pixels, layout)?;
+        let size = (layout.width, layout.height);
+        let reuse = matches!(&self.source, Some(Source::Uploaded(u)) if u.size == size && u.format == layout.format);
+        let damage = if reuse { damage } else { &[] };
+        if !reuse {
+            self.drop_source();
+            self.source = Some(Source::Uploaded(texture::Uploaded::new(
+                &self.gl,
+                size,
+                layout.format,
+            )?));
+        }
+        self.source_rect = Rect {
+            x: 0,
+            y: 0,
+            width: size.0,
+            height: size.1,
+        };
+        let rects = texture::clip_damage(damage, size);
+        if let Some(Source::Uploaded(u)) = &self.source {
+            u.upload(&self.gl, pixels, layout, &rects)?;
+        }
+        self.check_gl("uploading the screen")
+    }
+
+    /// Shows the pointer (drawn over the screen, through the same placement) or hides it.
+    pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) {
+        self.cursor_rect = None;
+        let Some(c) = cursor else {
+            return;
+        };
+        if c.width == 0 || c.height == 0 || c.pixels.len() < c.width as usize * c.height as usize {
+            return;
+        }
+        let fresh = self
+            .cursor
+            .as_ref()
+            .is_some_and(|t| t.serial == c.serial && t.size == (c.width, c.height));
+        if !fresh && self.upload_cursor(&c).is_err() {
+            return;
+        }
+        self.cursor_rect = Some([
+            c.position.0 as f32 - c.hotspot.0 as f32,
+            c.position.1 as f32 - c.hotspot.1 as f32,
+            c.width as f32,
+            c.height as f32,
+        ]);
+    }
+
+    fn upload_cursor(&mut self, c: &Cursor<'_>) -> Result<()> {
+        let argb = Format::from_fourcc(u32::from_le_bytes(*b"AR24")).ok_or_else(|| {
+            Error::Unsupported("ARGB8888 is missing from the format table".into())
+        })?;
+        let f = gl_format(argb);
+        let texture = match &self.cursor {
+            Some(t) if t.size == (c.width, c.height) => t.texture,
+            _ => {
+                self.drop_cursor();
+                texture::new_texture(&self.gl, f.swizzle)?
+            }
+        };
+        let bytes: Vec<u8> = c.pixels[..c.width as usize * c.height as usize]
+            .iter()
+            .flat_map(|p| p.to_le_bytes())
+            .collect();
+        // SAFETY: `texture` is ours and bound; `bytes` holds width * height pixels.
+        unsafe {
+            self.gl.bind_texture(glow::TEXTURE_2D, Some(texture));
+            self.gl.tex_image_2d(
+                glow::TEXTURE_2D,
+                0,
+                f.internal as i32,
+                c.width as i32,
+                c.height as i32,
+                0,
+                f.format,
+                f.ty,
+                glow::PixelUnpackData::Slice(Some(&bytes)),
+            );
+        }
+        self.cursor = Some(CursorTexture {
+            texture,
+            serial: c.serial,
+            size: (c.width, c.height),
+        });
+        self.check_gl("uploading the cursor image")
+    }
+
+    /// Clears the target to black and draws the screen through each placement into
+    /// its viewport (side-by-side stereo: two).
+    pub fn draw(&mut self, views: &[(Placement, Viewport)]) -> Result<()> {
+        for (placement, viewport) in views {
+            if !fits(*viewport, self.size)
+                || placement.view_size != (viewport.width, viewport.height)
+            {
+                return Err(Error::Geometry(format!(
+                    "a {}x{} view cannot be drawn into viewport {}x{}+{}+{} of a {}x{} target",
+                    placement.view_size.0,
+                    placement.view_size.1,
+                    viewport.width,
+                    viewport.height,
+                    viewport.x,
+                    viewport.y,
+                    self.size.0,
+                    self.size.1
+                )));
+            }
+        }
+        let gl = &self.gl;
+        let framebuffer = match &self.output {
+            Output::Offscreen(o) => Some(o.framebuffer),
+            Output::Window { .. } => None,
+        };
+        let screen = match &self.source {
+            Some(Source::Uploaded(u)) => Some(u.texture),
+            Some(Source::Imported { texture, .. }) => Some(*texture),
+            None => None,
+        };
+        // SAFETY: GL calls on the current context with objects this renderer owns.
+        unsafe {
+            gl.bind_framebuffer(glow::FRAMEBUFFER, framebuffer);
+            gl.viewport(0, 0, self.size.0 as i32, self.size.1 as i32);
+            gl.clear_color(0.0, 0.0, 0.0, 1.0);
+            gl.clear(glow::COLOR_BUFFER_BIT);
+            let Some(screen) = screen else {
+                return self.check_gl("clearing the target");
+            };
+            gl.use_program(Some(self.program.program));
+            gl.active_texture(glow::TEXTURE0 + shader::SCREEN_UNIT);
+            gl.bind_texture(glow::TEXTURE_2D, Some(screen));
+            gl.active_texture(glow::TEXTURE0 + shader::CURSOR_UNIT);
+            gl.bind_texture(glow::TEXTURE_2D, self.cursor.as_ref().map(|c| c.texture));
+            gl.active_texture(glow::TEXTURE0);
+            self.program.set_source(gl, self.source_rect);
+            self.program
+                .set_cursor(gl, self.cursor_rect.filter(|_| self.cursor.is_some()));
+            for (placement, v) in views {
+                // GL counts viewport rows from the bottom.
+                let bottom = self.size.1 - v.y - v.height;
+                gl.viewport(v.x as i32, bottom as i32, v.width as i32, v.height as i32);
+                self.program
+                    .set_view(gl, self.size.1, (v.x, v.y), placement);
+                gl.draw_arrays(glow::TRIANGLES, 0, 3);
+            }
+        }
+        self.check_gl("drawing")
+    }
+
+    /// Shows what `draw` drew: swaps the window's buffers (waiting for vblank), or
+    /// waits until the offscreen frame is complete.
+    pub fn present(&mut self) -> Result<()> {
+        match &self.output {
+            Output::Window { .. } => self.egl.swap_buffers(),
+            Output::Offscreen(_) => {
+                // SAFETY: a GL call on the current context.
+                unsafe { self.gl.finish() };
+                self.check_gl("finishing the frame")
+            }
+        }
+    }
+
+    /// What the last `draw` drew, as an XBGR8888 frame the size of the target. In a
+    /// window, call it before `present` (a swap leaves the back buffer undefined).
+    pub fn read_back(&mut self) -> Result<Frame> {
+        let format = Format::from_fourcc(u32::from_le_bytes(*b"XB24")).ok_or_else(|| {
+            Error::Unsupported("XBGR8888 is missing from the format table".into())
+        })?;
+        let (w, h) = (self.size.0 as usize, self.size.1 as usize);
+        let mut rgba = vec![0u8; w * h * 4];
+        let framebuffer = match &self.output {
+            Output::Offscreen(o) => Some(o.framebuffer),
+            Output::Window { .. } => None,
+        };
+        // SAFETY: `rgba` holds the whole target as RGBA bytes (PACK_ALIGNMENT is 1).
+        unsafe {
+            self.gl.bind_framebuffer(glow::FRAMEBUFFER, framebuffer);
+            self.gl.read_pixels(
+                0,
+                0,
+                w as i32,
+                h as i32,
+                glow::RGBA,
+                glow::UNSIGNED_BYTE,
+                glow::PixelPackData::Slice(Some(&mut rgba)),
+            );
+        }
+        self.check_gl("reading the frame back")?;
+        // GL returns the bottom row first.
+        let data = rgba.chunks_exact(w * 4).rev().flatten().copied().collect();
+        Ok(Frame {
+            width: self.size.0,
+            height: self.size.1,
+            format,
+            data,
+        })
+    }
+
+    fn check_gl(&self, what: &str) -> Result<()> {
+        // SAFETY: a GL call on the current context.
+        match unsafe { self.gl.get_error() } {
+            glow::NO_ERROR => Ok(()),
+            glow::CONTEXT_LOST => Err(Error::Vanished(format!(
+                "the GPU context was lost while {what}"
+            ))),
+            glow::OUT_OF_MEMORY => Err(Error::Unsupported(format!(
+                "the GPU ran out of memory while {what}"
+            ))),
+            e => Err(Error::Unsupported(format!(
+                "OpenGL error {e:#x} while {what}"
+            ))),
+        }
+    }
+
+    fn drop_source(&mut self) {
+        match self.source.take() {
+            Some(Source::Uploaded(u)) => u.delete(&self.gl),
+            Some(Source::Imported { image, texture, .. }) => {
+                // SAFETY: deleting a texture this renderer made.
+                unsafe { self.gl.delete_texture(texture) };
+                self.egl.destroy_image(image);
+            }
+            None => {}
+        }
+    }
+
+    fn drop_cursor(&mut self) {
+        if let Some(c) = self.cursor.take() {
+            // SAFETY: deleting a texture this renderer made.
+            unsafe { self.gl.delete_texture(c.texture) };
+        }
+    }
+}
+
+/// Whether `rect` has pixels and lies within `size`.
+fn fits(rect: Rect, size: (u32, u32)) -> bool {
+    let end = |start: u32, len: u32, max: u32| start.checked_add(len).is_some_and(|e| e <= max);
+    rect.width > 0
+        && rect.height > 0
+        && end(rect.x, rect.width, size.0)
+        && end(rect.y, rect.height, size.1)
+}
+
+impl Drop for Renderer {
+    fn drop(&mut self) {
+        // GL objects go while the context is current; EGL and the window follow as fields.
+        if self.egl.make_current().is_ok() {
+            self.drop_source();
+            self.drop_cursor();
+            if let Output::Offscreen(o) = &self.output {
+                o.delete(&self.gl);
+            }
+            // SAFETY: deleting the program this renderer made.
+            unsafe { self.gl.delete_program(self.program.program) };
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The presenting window on X: libxcb's connection (loaded at run time), because that
+//! is what EGL_EXT_platform_xcb draws through, driven with x11rb's requests.
+
+use std::ffi::{c_void, CString};
+
+use x11rb::connection::Connection;
+use x11rb::protocol::xproto::{
+    AtomEnum, ColormapAlloc, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
+};
+use x11rb::wrapper::ConnectionExt as _;
+use x11rb::xcb_ffi::XCBConnection;
+
+use crate::{Error, Result};
+
+pub(crate) struct Window {
+    conn: XCBConnection,
+    screen: usize,
+    window: Option<u32>,
+    colormap: Option<u32>,
+}
+
+fn x_error(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::X(format!("{what}: {e}"))
+}
+
+impl Window {
+    /// Connects to `display` (`None`: `$DISPLAY`); the window comes with `create`, once
+    /// EGL has said which visual its surfaces need.
+    pub fn connect(display: Option<&str>) -> Result<Window> {
+        x11rb::xcb_ffi::load_libxcb().map_err(|e| {
+            Error::Unsupported(format!("cannot load libxcb.so.1: {e} (install libxcb1)"))
+        })?;
+        let name = display
+            .map(CString::new)
+            .transpose()
+            .map_err(|_| Error::X("the display name contains a NUL byte".into()))?;
+        let (conn, screen) = XCBConnection::connect(name.as_deref()).map_err(|e| {
+            x_error(
+                &format!(
+                    "cannot connect to X display {}",
+                    display.unwrap_or("$DISPLAY")
+                ),
+                e,
+            )
+        })?;
+        Ok(Window {
+            conn,
+            screen,
+            window: None,
+            colormap: None,
+        })
+    }
+
+    /// The `xcb_connection_t` and screen number, for eglGetPlatformDisplay.
+    pub fn native(&self) -> (*mut c_void, usize) {
+        (self.conn.get_raw_xcb_connection(), self.screen)
+    }
+
+    /// Maps an override-redirect window without a border over `rect`, with `visual`
+    /// (the root window's when `None`), and returns its id.
+    pub fn create(
+        &mut self,
+        visual: Option<u32>,
+        (x, y, width, height): (i32, i32, u32, u32),
+    ) -> Result<u32> {
+        let screen = self
+            .conn
+            .setup()
+            .roots
+            .get(self.screen)
+            .ok_or_else(|| Error::X(format!("the X server has no screen {}", self.screen)))?;
+        let (root, root_visual, root_depth) = (screen.root, screen.root_visual, screen.root_depth);
+        let visual = visual.filter(|&v| v != 0).unwrap_or(root_visual);
+        let depth = screen
+            .allowed_depths
+            .iter()
+            .find(|d| d.visuals.iter().any(|v| v.visual_id == visual))
+            .map(|d| d.depth)
+            .ok_or_else(|| {
+                Error::X(format!(
+                    "the X screen lacks visual {visual:#x}, which EGL draws with"
+                ))
+            })?;
+        let fits = |v: i32| i16::try_from(v).is_ok();
+        let (w, h) = (u16::try_from(width), u16::try_from(height));
+        let (Ok(w), Ok(h), true, true) = (w, h, fits(x), fits(y)) else {
+            return Err(Error::Geometry(format!(
+                "the output {width}x{height}+{x}+{y} does not fit X's window coordinates"
+            )));
+        };
+        if w == 0 || h == 0 {
+            return Err(Error::Geometry(
+                "the output to present on has no pixels".into(),
+            ));
+        }
+        let mut aux = CreateWindowAux::new()
+            .override_redirect(1)
+            .background_pixel(0)
+            .border_pixel(0);
+        // Another visual than the root's needs a colormap of its own, or X refuses.
+        if visual != root_visual || depth != root_depth {
+            let colormap = self
+                .conn
+                .generate_id()
+                .map_err(|e| x_error("allocating an X id", e))?;
+            self.conn
+                .create_colormap(ColormapAlloc::NONE, colormap, root, visual)
+                .map_err(|e| x_error("creating a colormap", e))?;
+            self.colormap = Some(colormap);
+            aux = aux.colormap(colormap);
+        }
+        let window = self
+            .conn
+            .generate_id()
+            .map_err(|e| x_error("allocating an X id", e))?;
+        self.conn
+            .create_window(
+                depth,
+                window,
+                root,
+                x as i16,
+                y as i16,
+                w,
+                h,
+                0,
+                WindowClass::INPUT_OUTPUT,
+                visual,
+                &aux,
+            )
+            .map_err(|e| x_error("creating the window", e))?;
+        self.window = Some(window);
+        self.conn
+            .change_property8(
+                PropMode::REPLACE,
+                window,
+                AtomEnum::WM_NAME,
+                AtomEnum::STRING,
+                b"xrdisplay",
+            )
+            .map_err(|e| x_error("naming the window", e))?;
+        self.conn
+            .map_window(window)
+            .map_err(|e| x_error("mapping the window", e))?;
+        // A round trip: errors in the requests above surface here, not in EGL.
+        self.conn
+            .sync()
+            .map_err(|e| x_error("creating the presenting window", e))?;
+        Ok(window)
+    }
+}
+
+impl Drop for Window {
+    fn drop(&mut self) {
+        if let Some(window) = self.window.take() {
+            let _ = self.conn.destroy_window(window);
+        }
+        if let Some(colormap) = self.colormap.take() {
+            let _ = self.conn.free_colormap(colormap);
+        }
+        let _ = self.conn.flush();
+    }
+}
