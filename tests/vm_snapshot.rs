@@ -44,13 +44,25 @@ mod guest {
                 &png,
             ]);
             let expected = if method == "auto" { "dmabuf" } else { method };
+            let said = out.ok();
             assert!(
-                out.ok().contains(&format!("(XRGB8888, {expected})")),
+                said.contains("640x480+1280+0") && said.contains(&format!("by {expected},")),
                 "{out:?}"
             );
             let (w, h, rgb) = read_png_rgb(std::path::Path::new(&png));
             assert_eq!((w, h), (640, 480), "{method}");
             assert_is_pattern(w, h, &rgb);
         }
+        // Only the patched driver's XR outputs have a buffer of their own.
+        let own = cli(&[
+            "snapshot",
+            "--output",
+            "Virtual-2",
+            "--source",
+            "framebuffer-id",
+            "-o",
+            &format!("{share}/own.png"),
+        ]);
+        assert!(own.fails(2).contains("no FRAMEBUFFER_ID"), "{own:?}");
     }
 }

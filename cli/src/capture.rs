@@ -1,7 +1,7 @@
 //! The CLI's side of capture: which rectangle of the screen an output shows, and the
 //! capture library's errors as exit codes.
 
-use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
+use xrdisplay_capture::drm::{Dmabuf, DrmCapture, DrmMethod, FbSource};
 use xrdisplay_capture::frame::{Frame, Rect};
 use xrdisplay_capture::keepalive::KeepAlive;
 use xrdisplay_capture::shm::ShmCapture;
@@ -181,6 +181,23 @@ impl Reader {
             ReaderKind::Drm(drm, method) => drm.snapshot(self.source, rect, *method),
         }
         .map_err(from_capture)
+    }
+
+    /// The DRM device read, if any (a GPU import should use the same device).
+    pub fn device_path(&self) -> Option<&std::path::Path> {
+        match &self.kind {
+            ReaderKind::Drm(drm, _) => Some(drm.device_path()),
+            ReaderKind::Shm(_) => None,
+        }
+    }
+
+    /// The source exported as DMA-BUF (cached while it is the same framebuffer);
+    /// `None` for MIT-SHM.
+    pub fn export(&mut self) -> Result<Option<&Dmabuf>> {
+        match &mut self.kind {
+            ReaderKind::Drm(drm, _) => drm.export(self.source).map(Some).map_err(from_capture),
+            ReaderKind::Shm(_) => Ok(None),
+        }
     }
 
     /// Captures `rect` the way a render loop would: MIT-SHM leaves the pixels in the

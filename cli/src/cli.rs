@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::FileConfig;
 use crate::desktop::xfconf::XfceMode;
 use crate::geometry::{Position, Size};
+use crate::pipeline::transform::ImuChoice;
 use crate::randr::backend::BackendKind;
 
 /// Examples, backends and the exit codes (the table in `exit.rs`), under `--help`.
@@ -82,6 +83,17 @@ pub enum Command {
         after_help = "Examples:\n  xrdisplay bench\n  xrdisplay bench --method shm --frames 300 --json"
     )]
     Bench(BenchArgs),
+
+    /// Show the XR output on the glasses: capture, place (flat or head-tracked), present.
+    ///
+    /// Runs in the foreground until interrupted, the output goes away or --frames are
+    /// shown; `enable` starts it in the background. Capture follows the screen's
+    /// damage; rendering runs at the glasses' refresh and always shows the newest
+    /// picture. With --present none it renders offscreen, for benchmarks and tests.
+    #[command(
+        after_help = "Examples:\n  xrdisplay run --stats\n  xrdisplay run --present-on HDMI-1\n  xrdisplay run --present none --frames 60 --save-frame glasses.png"
+    )]
+    Run(RunArgs),
 
     /// Create (if needed), size, place and turn on the XR output.
     ///
@@ -215,6 +227,76 @@ pub struct BenchArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// Where the loop shows its picture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PresentChoice {
+    /// A window on the glasses found by their EDID (or on --present-on)
+    Auto,
+    /// A borderless window covering an output (--present-on, else the glasses)
+    Window,
+    /// Offscreen, at --refresh (benchmarks, tests, --save-frame)
+    None,
+    /// A RandR lease of glasses marked non-desktop, presented by page flips
+    Lease,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub capture: CaptureArgs,
+
+    /// Where to show the picture
+    #[arg(long, value_enum, default_value_t = PresentChoice::Auto)]
+    pub present: PresentChoice,
+
+    /// Present on this output instead of the glasses found by EDID
+    #[arg(long, value_name = "OUTPUT")]
+    pub present_on: Option<String>,
+
+    /// Render rate of an offscreen view, in Hz (a window follows its output's vsync)
+    #[arg(long, value_name = "HZ", default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub refresh: u32,
+
+    /// Size of an offscreen view [default: the XR output's size]
+    #[arg(long, value_name = "WxH")]
+    pub view_size: Option<Size>,
+
+    /// Print capture and render figures once a second
+    #[arg(long)]
+    pub stats: bool,
+
+    /// Stop after presenting this many frames
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
+
+    /// On exit, save the last presented picture (what the glasses show) as a PNG
+    #[arg(long, value_name = "FILE.png")]
+    pub save_frame: Option<PathBuf>,
+
+    /// Head pose: the XR driver's file, `none` for a flat screen, or `sway` for a
+    /// synthetic swaying head (demos)
+    #[arg(
+        long,
+        value_name = "PATH|none|sway",
+        default_value = "/dev/shm/breezy_desktop_imu"
+    )]
+    pub imu: ImuChoice,
+
+    /// Apparent size of the screen: 1 fills the view, 2 is twice as large
+    #[arg(long, default_value_t = 1.0)]
+    pub zoom: f32,
+
+    /// Bend the screen around the viewer instead of a flat plane
+    #[arg(long)]
+    pub curved: bool,
+
+    /// Follow mode: the screen eases back in front of you when you look further away
+    /// than this many degrees (`xrdisplay follow on|off` toggles it live)
+    #[arg(long, value_name = "DEGREES")]
+    pub follow: Option<f32>,
 }
 
 #[derive(Debug, Args)]

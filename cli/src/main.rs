@@ -8,6 +8,8 @@ mod desktop;
 mod docs;
 mod exit;
 mod geometry;
+mod glasses;
+mod pipeline;
 mod randr;
 mod runtime;
 

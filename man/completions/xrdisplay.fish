@@ -31,6 +31,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -s V -l version -d 'Pr
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "snapshot" -d 'Save what the XR output shows as a PNG'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "bench" -d 'Measure a capture method against references measured in the same run'
+complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "run" -d 'Show the XR output on the glasses: capture, place (flat or head-tracked), present'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
 complete -c xrdisplay -n "__fish_xrdisplay_needs_command" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
@@ -68,6 +69,31 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l display -d
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -l json -d 'Print JSON instead of text'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand bench" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l output -d 'The output to capture [default: from the config, else XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l method -d 'How to read the pixels' -r -f -a "auto\t'The best available: dmabuf, then mmap, then shm'
+dmabuf\t'Export the DRM framebuffer as DMA-BUF and map that'
+mmap\t'Map the DRM framebuffer (linear buffers only)'
+shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l source -d 'Which framebuffer the DRM methods read' -r -f -a "auto\t'The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that property changes (the driver started drawing there)'
+front\t'The screen\'s front buffer (what the CRTCs scan out) at the output\'s position'
+framebuffer-id\t'The buffer behind the output\'s FRAMEBUFFER_ID property (patched driver only; it stays black while the driver draws XR-0 into the front buffer)'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present -d 'Where to show the picture' -r -f -a "auto\t'A window on the glasses found by their EDID (or on --present-on)'
+window\t'A borderless window covering an output (--present-on, else the glasses)'
+none\t'Offscreen, at --refresh (benchmarks, tests, --save-frame)'
+lease\t'A RandR lease of glasses marked non-desktop, presented by page flips'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present-on -d 'Present on this output instead of the glasses found by EDID' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l refresh -d 'Render rate of an offscreen view, in Hz (a window follows its output\'s vsync)' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l view-size -d 'Size of an offscreen view [default: the XR output\'s size]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l frames -d 'Stop after presenting this many frames' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l save-frame -d 'On exit, save the last presented picture (what the glasses show) as a PNG' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l imu -d 'Head pose: the XR driver\'s file, `none` for a flat screen, or `sway` for a synthetic swaying head (demos)' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l zoom -d 'Apparent size of the screen: 1 fills the view, 2 is twice as large' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l follow -d 'Follow mode: the screen eases back in front of you when you look further away than this many degrees (`xrdisplay follow on|off` toggles it live)' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l stats -d 'Print capture and render figures once a second'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l curved -d 'Bend the screen around the viewer instead of a flat plane'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s o -l output -d 'Name of the XR output, or an existing spare output to use [default: XR-0]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l size -d 'Size in pixels [default: 1920x1080]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l refresh -d 'Refresh rate in Hz, 1-240 [default: 60]' -r
@@ -147,16 +173,17 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fis
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "autostart" -d 'Remove the autostart entry'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "all" -d 'Remove everything xrdisplay installed and report each'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "snapshot" -d 'Save what the XR output shows as a PNG'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "bench" -d 'Measure a capture method against references measured in the same run'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "completions" -d 'Print a shell completion script'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench enable disable config completions install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "status" -d 'Show the X server, the backends, every output and the XR output\'s state'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "snapshot" -d 'Save what the XR output shows as a PNG'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "bench" -d 'Measure a capture method against references measured in the same run'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "run" -d 'Show the XR output on the glasses: capture, place (flat or head-tracked), present'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "enable" -d 'Create (if needed), size, place and turn on the XR output'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "disable" -d 'Turn the XR output off, delete it or its monitor, shrink the screen back and remove the modes xrdisplay added. Idempotent'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "config" -d 'Print the effective configuration (defaults, then the file, then flags) as TOML'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "completions" -d 'Print a shell completion script'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "install" -d 'Install desktop integration: the xorg.conf snippet selecting the modesetting driver, or the autostart entry that enables the XR output at login'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "uninstall" -d 'Remove what `install` installed; files xrdisplay did not write are left alone, and a file `install --force` replaced is put back'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and not __fish_seen_subcommand_from status snapshot bench run enable disable config completions install uninstall help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "xorg-conf" -d 'The xorg.conf snippet that makes the X server use the modesetting driver, whose virtual outputs xrdisplay needs; takes effect when the X session restarts'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from install" -f -a "autostart" -d '$XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand help; and __fish_seen_subcommand_from uninstall" -f -a "xorg-conf" -d 'Remove the xorg.conf snippet (restoring a file it replaced)'

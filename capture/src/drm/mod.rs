@@ -7,7 +7,7 @@
 //! framebuffer (id, size, format and modifier), since making them costs page faults
 //! and ioctls on every frame otherwise.
 
-mod device;
+pub mod device;
 mod framebuffer;
 mod map;
 pub mod modifier;
@@ -65,6 +65,31 @@ pub struct Dmabuf {
     pub planes: Vec<DmabufPlane>,
 }
 
+impl Dmabuf {
+    /// The same buffer with duplicated file descriptors, for another thread to own.
+    pub fn try_clone(&self) -> Result<Dmabuf> {
+        let planes = self
+            .planes
+            .iter()
+            .map(|p| {
+                Ok(DmabufPlane {
+                    fd: p
+                        .fd
+                        .try_clone()
+                        .map_err(|e| Error::Io(format!("dup of a DMA-BUF fd failed: {e}")))?,
+                    offset: p.offset,
+                    pitch: p.pitch,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Dmabuf {
+            planes,
+            modifier: self.modifier,
+            ..*self
+        })
+    }
+}
+
 /// What is kept for the framebuffer read last.
 struct Cached {
     key: FbKey,
@@ -90,6 +115,15 @@ impl DrmCapture {
             connector: connector_id,
             cache: None,
         })
+    }
+
+    /// Reads framebuffers of an already open device, e.g. one a benchmark made.
+    pub fn on_card(card: Card) -> DrmCapture {
+        DrmCapture {
+            card,
+            connector: None,
+            cache: None,
+        }
     }
 
     pub fn device_path(&self) -> &Path {

@@ -6,6 +6,7 @@ use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::randr::backend::{plan_disable, XrTarget};
 use crate::randr::{transaction, Session};
+use crate::runtime;
 
 #[derive(Serialize)]
 struct Report {
@@ -13,6 +14,8 @@ struct Report {
     changed: bool,
     dry_run: bool,
     requests: Vec<String>,
+    /// A running capture loop for the output was stopped.
+    loop_stopped: bool,
     xfce_profile: Option<String>,
 }
 
@@ -33,6 +36,7 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         .iter()
         .flat_map(|p| p.ops.iter().map(ToString::to_string))
         .collect();
+    let loop_stopped = !args.dry_run && runtime::stop_loop(&session.display, &name);
     if let Some(plan) = plan.as_ref().filter(|_| !args.dry_run) {
         let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, plan)?;
@@ -45,6 +49,7 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         changed: plan.is_some(),
         dry_run: args.dry_run,
         requests,
+        loop_stopped,
         xfce_profile,
     };
     if args.json {
@@ -59,6 +64,9 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
             }
         }
         (true, false) => out!("{} disabled", report.output),
+    }
+    if report.loop_stopped {
+        out!("Capture loop stopped");
     }
     if let Some(profile) = &report.xfce_profile {
         out!("XFCE display profile {profile} updated");

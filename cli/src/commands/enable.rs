@@ -8,6 +8,7 @@ use crate::exit::Result;
 use crate::geometry::Rect;
 use crate::randr::backend::{self, monitor, BackendKind, EnableRequest};
 use crate::randr::{transaction, Session};
+use crate::runtime;
 
 #[derive(Serialize)]
 struct Report {
@@ -21,6 +22,9 @@ struct Report {
     dry_run: bool,
     requests: Vec<String>,
     xfce_profile: Option<String>,
+    /// What became of the render loop: started (with its pid), already running, or
+    /// why it was not started.
+    render_loop: Option<String>,
 }
 
 pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
@@ -47,6 +51,9 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         hold.map(|h| h.restore()).transpose()?;
     }
     let xfce_profile = xfconf::keep_in_step(xfce.as_ref(), &session, None, &settings.output)?;
+    let render_loop = (!args.dry_run)
+        .then(|| runtime::start_loop(&session, &settings.output))
+        .transpose()?;
     let report = Report {
         output: settings.output.clone(),
         backend: enabling.backend,
@@ -58,6 +65,7 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         dry_run: args.dry_run,
         requests: enabling.plan.ops.iter().map(ToString::to_string).collect(),
         xfce_profile,
+        render_loop,
     };
     if args.json {
         return print_json(&report);
@@ -93,6 +101,9 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     );
     if let Some(profile) = &report.xfce_profile {
         out!("XFCE display profile {profile} updated");
+    }
+    if let Some(state) = &report.render_loop {
+        out!("Render loop: {state}");
     }
     if !report.visible_to_gtk {
         out!("note: {} is {}", report.output, monitor::GTK_NOTE);

@@ -14,6 +14,7 @@ mod config;
 mod disable;
 mod enable;
 mod install;
+mod run;
 mod snapshot;
 mod status;
 mod uninstall;
@@ -33,6 +34,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Status(args) => status::run(&ctx, &args),
         Command::Snapshot(args) => snapshot::run(&ctx, &args),
         Command::Bench(args) => bench::run(&ctx, &args),
+        Command::Run(args) => run::run(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),

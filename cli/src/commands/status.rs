@@ -1,9 +1,14 @@
+use std::path::PathBuf;
+
 use serde::Serialize;
 
+use crate::capture::Target;
 use crate::cli::StatusArgs;
+use crate::cli::{CaptureMethod, SourceChoice};
 use crate::commands::{print_json, Context};
 use crate::exit::Result;
 use crate::geometry::Rect;
+use crate::pipeline::control::{self, LoopStatus, Request};
 use crate::randr::backend::{monitor, spare_output, xr_manager, BackendKind, XrTarget};
 use crate::randr::state::ScreenState;
 use crate::randr::transaction::no_usable_crtc;
@@ -56,6 +61,10 @@ struct XrReport {
 struct LoopReport {
     running: bool,
     socket: Option<String>,
+    /// Which pixels a capture reads (the running loop's, else what one would read).
+    source: Option<String>,
+    /// The running loop's own report: method, presentation, figures.
+    status: Option<LoopStatus>,
 }
 
 #[derive(Serialize)]
@@ -134,10 +143,7 @@ fn build(session: &Session, state: &ScreenState, name: &str) -> Report {
         },
         backends,
         xr: xr_report(state, name),
-        capture_loop: LoopReport {
-            running: runtime::loop_running(&session.display, name),
-            socket: socket.map(|p| p.display().to_string()),
-        },
+        capture_loop: loop_report(state, name, socket),
         outputs: state
             .outputs
             .iter()
@@ -212,6 +218,25 @@ fn xr_report(state: &ScreenState, name: &str) -> XrReport {
     }
 }
 
+fn loop_report(state: &ScreenState, name: &str, socket: Option<PathBuf>) -> LoopReport {
+    let status = socket
+        .as_deref()
+        .and_then(|path| control::request(path, &Request::Status).ok())
+        .and_then(|reply| reply.status);
+    let source = match &status {
+        Some(s) => Some(s.source.clone()),
+        None => Target::resolve(state, name, SourceChoice::Auto)
+            .ok()
+            .map(|t| t.describe(CaptureMethod::Auto)),
+    };
+    LoopReport {
+        running: status.is_some(),
+        socket: socket.map(|p| p.display().to_string()),
+        source,
+        status,
+    }
+}
+
 fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
@@ -258,14 +283,36 @@ fn print_text(r: &Report) {
     if let Some(note) = &xr.note {
         out!("           note: {note}");
     }
-    out!(
-        "Capture    {}",
-        if r.capture_loop.running {
-            "running"
-        } else {
-            "not running"
+    let capture = &r.capture_loop;
+    match &capture.status {
+        Some(s) => {
+            out!(
+                "Capture    running (pid {}): {} by {}",
+                s.pid,
+                s.source,
+                s.method
+            );
+            if let Some(note) = &s.method_note {
+                out!("           note: {note}");
+            }
+            out!(
+                "           presenting {}; renderer {}",
+                s.present,
+                s.renderer
+            );
+            out!("           head tracking {}", s.tracking);
+            if let Some(stats) = &s.stats {
+                out!("           {stats}");
+            }
         }
-    );
+        None => out!(
+            "Capture    not running{}",
+            capture
+                .source
+                .as_ref()
+                .map_or(String::new(), |s| format!("; would read the {s}"))
+        ),
+    }
     out!("Outputs");
     out!(
         "  {:<14} {:<12} {:<6} {:<20} {:<18} {:>7}  FLAGS",

@@ -15,7 +15,6 @@ use std::process::Command;
 use serde::Serialize;
 use sha1::{Digest as _, Sha1};
 use x11rb::protocol::randr::ConnectionExt as _;
-use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _};
 
 use crate::exit::{Error, Result};
 use crate::randr::Session;
@@ -313,34 +312,20 @@ fn read_entries(session: &Session) -> Result<Vec<Entry>> {
     let resources = conn
         .randr_get_screen_resources_current(session.root)?
         .reply()?;
-    let edid_atom = conn.intern_atom(true, b"EDID")?.reply()?.atom;
     let mut entries = Vec::new();
     for output in &state.outputs {
         let crtc = state.active_crtc_of(output);
         if output.non_desktop || (!output.connected && crtc.is_none()) {
             continue;
         }
-        let mut edid = String::new();
-        if edid_atom != 0 {
-            let data = conn
-                .randr_get_output_property(
-                    output.id,
-                    edid_atom,
-                    AtomEnum::ANY,
-                    0,
-                    32,
-                    false,
-                    false,
-                )?
-                .reply()?
-                .data;
-            if data.len() >= 128 {
-                edid = Sha1::digest(&data[..128])
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect();
-            }
-        }
+        let data = session.edid(output.id)?;
+        let edid = match data.get(..128) {
+            Some(block) => Sha1::digest(block)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            None => String::new(),
+        };
         let active = match crtc {
             None => None,
             Some(crtc) => {

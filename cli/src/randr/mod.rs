@@ -79,6 +79,20 @@ impl Session {
         ScreenState::read(&self.conn, self.root, self.randr_version)
     }
 
+    /// The output's EDID; empty when it has none.
+    pub fn edid(&self, output: u32) -> Result<Vec<u8>> {
+        use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _};
+        let atom = self.conn.intern_atom(true, b"EDID")?.reply()?.atom;
+        if atom == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(self
+            .conn
+            .randr_get_output_property(output, atom, AtomEnum::ANY, 0, 256, false, false)?
+            .reply()?
+            .data)
+    }
+
     /// The X server's vendor and release, e.g. "The X.Org Foundation 12101007".
     pub fn server_version(&self) -> String {
         let setup = self.conn.setup();

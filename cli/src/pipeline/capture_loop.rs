@@ -1,0 +1,246 @@
+//! The capture thread: follows the output through RandR changes and copies (or
+//! exports) what DAMAGE says changed into the mailbox.
+
+use std::os::fd::AsFd;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use x11rb::connection::Connection as _;
+use xrdisplay_capture::damage::DamageWatch;
+use xrdisplay_capture::frame::{Frame, Rect};
+
+use super::control::Shared;
+use super::mailbox::Mailbox;
+use super::stats::Stage;
+use crate::capture::{from_capture, Reader, Target};
+use crate::cli::{CaptureMethod, SourceChoice};
+use crate::exit::{Error, Result};
+use crate::randr::events::is_layout_event;
+use crate::randr::Session;
+
+/// How often the loop looks at its stop flag when nothing happens.
+const TICK: Duration = Duration::from_millis(100);
+
+/// What the capture thread hands the renderer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// DMA-BUF exports: the renderer samples the scanout buffer itself.
+    Dmabuf,
+    /// Copies of the damaged pixels.
+    Pixels,
+}
+
+pub struct CaptureLoop {
+    pub session: Session,
+    pub name: String,
+    pub choice: SourceChoice,
+    pub target: Target,
+    pub reader: Reader,
+    pub method: CaptureMethod,
+    pub delivery: Delivery,
+    /// The output's FRAMEBUFFER_ID when the loop started: `--source auto` moves to
+    /// that buffer once the property changes.
+    pub first_framebuffer_id: Option<u32>,
+}
+
+impl CaptureLoop {
+    /// Runs until `stop` is set, the output goes away or the X server fails; the reason
+    /// is left in the mailbox.
+    pub fn run(mut self, mailbox: &Mailbox, shared: &Shared) {
+        let why = match self.capture(mailbox, shared) {
+            Ok(()) => "stopped".to_string(),
+            Err(e) => e.to_string(),
+        };
+        mailbox.close(why);
+    }
+
+    fn capture(&mut self, mailbox: &Mailbox, shared: &Shared) -> Result<()> {
+        let mut damage = DamageWatch::connect(Some(&self.session.display)).map_err(from_capture)?;
+        self.session.watch_layout()?;
+        let mut exported = None;
+        while !shared.stop.load(Ordering::Relaxed) {
+            let mut relayout = false;
+            while let Some(event) = self.session.conn.poll_for_event()? {
+                relayout |= is_layout_event(&event);
+            }
+            if relayout {
+                if !self.follow_layout()? {
+                    return Err(Error::runtime(format!(
+                        "{} is gone from the screen; capture stopped",
+                        self.name
+                    )));
+                }
+                let source = self.target.describe(self.method);
+                shared.set_status(|s| s.source = source);
+            }
+            let mut rects = damage.take(self.target.rect).map_err(from_capture)?;
+            if relayout {
+                rects = vec![whole(self.target.rect)];
+                exported = None;
+            }
+            if rects.is_empty() {
+                wait_for_events(&self.session, &damage)?;
+                continue;
+            }
+            let seen = Instant::now();
+            shared
+                .stats
+                .measure(Stage::Capture, || match self.delivery {
+                    Delivery::Dmabuf => self.export(mailbox, &rects, seen, &mut exported),
+                    Delivery::Pixels => self.copy(mailbox, &rects, seen),
+                })?;
+            shared.stats.captured();
+        }
+        Ok(())
+    }
+
+    /// Re-reads the layout after a RandR event; false when the output is gone.
+    fn follow_layout(&mut self) -> Result<bool> {
+        let state = self.session.read()?;
+        let mut choice = self.choice;
+        let framebuffer_id = Target::resolve(&state, &self.name, SourceChoice::Front)
+            .ok()
+            .and_then(|t| t.framebuffer_id);
+        if choice == SourceChoice::Auto
+            && framebuffer_id.is_some()
+            && framebuffer_id != self.first_framebuffer_id
+            && self.method != CaptureMethod::Shm
+        {
+            eprintln!(
+                "xrdisplay: {} has a new FRAMEBUFFER_ID; reading that buffer from now on",
+                self.name
+            );
+            choice = SourceChoice::FramebufferId;
+            self.choice = choice;
+        }
+        let Ok(target) = Target::resolve(&state, &self.name, choice) else {
+            return Ok(false);
+        };
+        // Reopen even for the same target: a framebuffer of the same size can come
+        // back under the old id, and MIT-SHM's segment is sized for the old screen.
+        let (reader, _, _) = Reader::open(&self.session, &state, &target, self.method)?;
+        self.reader = reader;
+        self.target = target;
+        Ok(true)
+    }
+
+    fn export(
+        &mut self,
+        mailbox: &Mailbox,
+        rects: &[Rect],
+        seen: Instant,
+        exported: &mut Option<(u32, u32, u32, Rect)>,
+    ) -> Result<()> {
+        let buffer = self
+            .reader
+            .export()?
+            .ok_or_else(|| Error::runtime("MIT-SHM cannot export DMA-BUFs"))?;
+        let key = (buffer.fb_id, buffer.width, buffer.height, self.target.rect);
+        let fresh = (*exported != Some(key))
+            .then(|| buffer.try_clone())
+            .transpose()
+            .map_err(from_capture)?;
+        let mut slot = mailbox.lock();
+        slot.rect = Some(self.target.rect);
+        if let Some(buffer) = fresh {
+            slot.dmabuf = Some((buffer, self.target.rect));
+            *exported = Some(key);
+        }
+        mailbox.post(&mut slot, rects, seen);
+        Ok(())
+    }
+
+    fn copy(&mut self, mailbox: &Mailbox, rects: &[Rect], seen: Instant) -> Result<()> {
+        let rect = self.target.rect;
+        let resized = {
+            let slot = mailbox.lock();
+            slot.pixels
+                .as_ref()
+                .is_none_or(|p| (p.width, p.height) != (rect.width, rect.height))
+        };
+        if resized {
+            let frame = self.reader.grab(rect)?;
+            let mut slot = mailbox.lock();
+            slot.rect = Some(rect);
+            slot.pixels = Some(frame);
+            slot.damage.clear();
+            mailbox.post(&mut slot, &[whole(rect)], seen);
+            return Ok(());
+        }
+        for r in rects {
+            let part = self.reader.grab(Rect {
+                x: rect.x + r.x,
+                y: rect.y + r.y,
+                ..*r
+            })?;
+            let mut slot = mailbox.lock();
+            if let Some(pixels) = slot.pixels.as_mut() {
+                patch(pixels, *r, &part);
+            }
+            mailbox.post(&mut slot, &[*r], seen);
+        }
+        Ok(())
+    }
+}
+
+/// `rect` itself, relative to its corner.
+fn whole(rect: Rect) -> Rect {
+    Rect { x: 0, y: 0, ..rect }
+}
+
+/// Copies `part` into `frame` at `at` (rows of the same format).
+fn patch(frame: &mut Frame, at: Rect, part: &Frame) {
+    let bpp = frame.format.bytes_per_pixel as usize;
+    let stride = frame.width as usize * bpp;
+    let row = part.width as usize * bpp;
+    for (y, src) in part.data.chunks_exact(row.max(1)).enumerate() {
+        let start = (at.y as usize + y) * stride + at.x as usize * bpp;
+        if let Some(dst) = frame.data.get_mut(start..start + row) {
+            dst.copy_from_slice(src);
+        }
+    }
+}
+
+/// Waits for X events (RandR or damage), at most one tick.
+fn wait_for_events(session: &Session, damage: &DamageWatch) -> Result<()> {
+    let mut fds = [
+        PollFd::new(session.conn.stream().as_fd(), PollFlags::POLLIN),
+        PollFd::new(damage.as_fd(), PollFlags::POLLIN),
+    ];
+    let millis = u16::try_from(TICK.as_millis()).unwrap_or(u16::MAX);
+    poll(&mut fds, PollTimeout::from(millis))
+        .map_err(|e| Error::runtime(format!("waiting for X events failed: {e}")))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xrdisplay_capture::format::XRGB8888;
+
+    #[test]
+    fn a_patch_lands_at_its_place_and_nowhere_else() {
+        let mut frame = Frame {
+            width: 4,
+            height: 3,
+            format: XRGB8888,
+            data: vec![0; 48],
+        };
+        let part = Frame {
+            width: 2,
+            height: 1,
+            format: XRGB8888,
+            data: vec![7; 8],
+        };
+        let at = Rect {
+            x: 1,
+            y: 2,
+            width: 2,
+            height: 1,
+        };
+        patch(&mut frame, at, &part);
+        let changed: Vec<usize> = (0..48).filter(|&i| frame.data[i] == 7).collect();
+        assert_eq!(changed, (36..44).collect::<Vec<_>>());
+    }
+}

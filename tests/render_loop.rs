@@ -1,0 +1,236 @@
+//! `xrdisplay run` on real X servers with the host's Mesa (llvmpipe): what the glasses
+//! would be shown is the XR output's picture, offscreen and in a window.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use xrdisplay_harness::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay, Run, XServer};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
+
+fn cli(server: &XServer, args: &[&str], runtime: &std::path::Path) -> Run {
+    xrdisplay(
+        BIN,
+        Some(server.display()),
+        args,
+        &[("XDG_RUNTIME_DIR", runtime.to_str().unwrap())],
+    )
+}
+
+/// `xrdisplay run ARGS` in the background.
+fn spawn_run(server: &XServer, args: &[&str], runtime: &std::path::Path) -> Child {
+    Command::new(BIN)
+        .arg("run")
+        .args(args)
+        .env("DISPLAY", server.display())
+        .env("XDG_RUNTIME_DIR", runtime)
+        .env("XDG_CONFIG_HOME", runtime)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits until the loop answers `status` with a capture figure, and returns the JSON.
+fn wait_running(server: &XServer, runtime: &std::path::Path) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let status = cli(server, &["status", "--json"], runtime);
+        let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+        let running = &json["capture_loop"]["status"];
+        if running["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0 {
+            return json;
+        }
+        assert!(Instant::now() < deadline, "the loop never reported: {json}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Stops the loop with SIGTERM and returns its stderr; it must exit 0.
+fn stop(child: Child) -> String {
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "run failed: {stderr}");
+    stderr
+}
+
+#[test]
+fn offscreen_the_glasses_are_shown_exactly_the_xr_output() {
+    let server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    cli(&server, &["enable", "--size", "800x600"], runtime.path()).ok();
+    let _picture = draw_pattern(server.display(), (1920, 0, 800, 600));
+    let png = runtime.path().join("glasses.png");
+    for method in ["shm", "auto"] {
+        let run = cli(
+            &server,
+            &[
+                "run",
+                "--present",
+                "none",
+                "--imu",
+                "none",
+                "--method",
+                method,
+                "--frames",
+                "5",
+                "--save-frame",
+                png.to_str().unwrap(),
+            ],
+            runtime.path(),
+        );
+        run.ok();
+        assert!(run.stderr.contains("capturing XR-0"), "{}", run.stderr);
+        let (w, h, rgb) = read_png_rgb(&png);
+        assert_eq!((w, h), (800, 600));
+        assert_is_pattern(w, h, &rgb);
+    }
+}
+
+#[test]
+fn a_running_loop_follows_drawing_and_resizing_and_reports_itself() {
+    let server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    cli(&server, &["enable", "--size", "800x600"], runtime.path()).ok();
+    let png = runtime.path().join("glasses.png");
+    let child = spawn_run(
+        &server,
+        &[
+            "--present",
+            "none",
+            "--imu",
+            "none",
+            "--save-frame",
+            png.to_str().unwrap(),
+        ],
+        runtime.path(),
+    );
+    let status = wait_running(&server, runtime.path());
+    let running = &status["capture_loop"]["status"];
+    assert_eq!(running["output"], "XR-0", "{status}");
+    assert!(
+        running["present"]
+            .as_str()
+            .unwrap()
+            .starts_with("offscreen 800x600"),
+        "{status}"
+    );
+    let text = cli(&server, &["status"], runtime.path());
+    assert!(text.ok().contains("Capture    running"), "{}", text.stdout);
+
+    // Drawn after the loop started: damage brings it in.
+    let picture = draw_pattern(server.display(), (1920, 0, 800, 600));
+    std::thread::sleep(Duration::from_millis(500));
+    // A second loop for the same output is refused.
+    let second = cli(&server, &["run", "--present", "none"], runtime.path());
+    assert!(
+        second.fails(2).contains("already running"),
+        "{}",
+        second.stderr
+    );
+    stop(child);
+    let (w, h, rgb) = read_png_rgb(&png);
+    assert_eq!((w, h), (800, 600));
+    assert_is_pattern(w, h, &rgb);
+    drop(picture);
+
+    // Resized under a running loop: the capture follows the new rectangle.
+    let child = spawn_run(
+        &server,
+        &["--present", "none", "--imu", "none"],
+        runtime.path(),
+    );
+    wait_running(&server, runtime.path());
+    cli(&server, &["enable", "--size", "640x480"], runtime.path()).ok();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let json = wait_running(&server, runtime.path());
+        let source = json["capture_loop"]["status"]["source"].to_string();
+        if source.contains("640x480") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the loop kept {source}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // `disable` stops the loop before removing the output.
+    let disable = cli(&server, &["disable"], runtime.path());
+    assert!(
+        disable.ok().contains("Capture loop stopped"),
+        "{}",
+        disable.stdout
+    );
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+}
+
+#[test]
+fn a_window_on_another_output_shows_the_xr_output() {
+    let server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    // DUMMY1 plays the glasses: lit at 800x600 beside DUMMY0, XR-0 beyond it.
+    cli(
+        &server,
+        &["enable", "--output", "DUMMY1", "--size", "800x600"],
+        runtime.path(),
+    )
+    .ok();
+    cli(&server, &["enable", "--size", "800x600"], runtime.path()).ok();
+    let status = cli(&server, &["status", "--json"], runtime.path());
+    let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+    let xr = &json["xr"]["geometry"];
+    let (x, y) = (xr["x"].as_i64().unwrap(), xr["y"].as_i64().unwrap());
+    let xr_output = json["xr"]["randr_output"].as_str().unwrap().to_string();
+    let _picture = draw_pattern(server.display(), (x as i16, y as i16, 800, 600));
+    let overlap = cli(
+        &server,
+        &[
+            "run",
+            "--present-on",
+            &xr_output,
+            "--imu",
+            "none",
+            "--frames",
+            "1",
+        ],
+        runtime.path(),
+    );
+    assert!(
+        overlap.fails(2).contains("capture itself"),
+        "{}",
+        overlap.stderr
+    );
+
+    let child = spawn_run(
+        &server,
+        &["--present-on", "DUMMY1", "--imu", "none"],
+        runtime.path(),
+    );
+    wait_running(&server, runtime.path());
+    std::thread::sleep(Duration::from_millis(500));
+    // What the window shows, read back from the screen where DUMMY1 is.
+    let png = runtime.path().join("window.png");
+    cli(
+        &server,
+        &[
+            "snapshot",
+            "--output",
+            "DUMMY1",
+            "--method",
+            "shm",
+            "-o",
+            png.to_str().unwrap(),
+        ],
+        runtime.path(),
+    )
+    .ok();
+    stop(child);
+    let (w, h, rgb) = read_png_rgb(&png);
+    assert_eq!((w, h), (800, 600));
+    assert_is_pattern(w, h, &rgb);
+}
