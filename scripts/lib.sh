@@ -17,3 +17,7 @@ apt_ensure() {
 
 # What a private dummy-driver X server needs (scripts/demo and the tests).
 X_PACKAGES=(xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils xauth)
+
+# What the render loop needs: EGL (libglvnd and Mesa's vendor library) with Mesa's
+# software drivers, and libxcb, which EGL's X11 windows are made through.
+GL_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri libxcb1)

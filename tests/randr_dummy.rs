@@ -273,6 +273,23 @@ fn an_existing_spare_output_can_be_named() {
     assert!(!l.monitors.contains_key("XR-0"));
     cli(&server, &["disable", "--output", "DUMMY5"]).ok();
     assert!(!layout(&server).outputs.contains_key("DUMMY5"));
+
+    // XR-0 on a spare output is a monitor of that name: it can anchor a placement.
+    cli(&server, &["enable", "--size", "800x600"]).ok();
+    cli(
+        &server,
+        &[
+            "enable",
+            "--output",
+            "DUMMY5",
+            "--size",
+            "640x480",
+            "--right-of",
+            "XR-0",
+        ],
+    )
+    .ok();
+    assert_eq!(layout(&server).outputs["DUMMY5"], g("640x480+2720+0"));
 }
 
 #[test]

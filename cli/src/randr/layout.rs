@@ -38,6 +38,21 @@ impl fmt::Display for Placement {
     }
 }
 
+impl Placement {
+    /// The same placement with its anchor renamed by `rename` (where it gives a name),
+    /// e.g. a monitor's name replaced by that of the output it stands for.
+    pub fn rename_anchor(&self, rename: impl Fn(&str) -> Option<String>) -> Placement {
+        let to = |name: &String| rename(name).unwrap_or_else(|| name.clone());
+        match self {
+            Placement::RightOf(o) => Placement::RightOf(to(o)),
+            Placement::LeftOf(o) => Placement::LeftOf(to(o)),
+            Placement::Above(o) => Placement::Above(to(o)),
+            Placement::Below(o) => Placement::Below(to(o)),
+            Placement::Auto | Placement::At(_) => self.clone(),
+        }
+    }
+}
+
 /// The result of placing: the XR output's rectangle, where every other output ends up,
 /// and the screen size that holds them all.
 #[derive(Debug, Clone, PartialEq, Eq)]

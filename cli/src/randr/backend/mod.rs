@@ -425,8 +425,18 @@ impl<'s> Planner<'s> {
         middle: impl FnOnce(&mut Vec<Op>, Rect, bool),
     ) -> Result<Rect> {
         let (w, h) = (req.size.width, req.size.height);
-        let arranged =
-            layout::place(others, xr_name, w, h, &req.placement).map_err(Error::usage)?;
+        // A monitor that marks one output (XR-0 on a spare output) names that output.
+        let placement = req.placement.rename_anchor(|name| {
+            let monitor = self
+                .state
+                .monitor(name)
+                .filter(|_| !others.contains_key(name))?;
+            match monitor.outputs.as_slice() {
+                [id] => self.state.output_by_id(*id).map(|o| o.name.clone()),
+                _ => None,
+            }
+        });
+        let arranged = layout::place(others, xr_name, w, h, &placement).map_err(Error::usage)?;
         let screen = self.screen_size(arranged.screen)?;
         let moves = self.moves(&arranged.others);
         let xr = arranged.xr;
