@@ -53,6 +53,30 @@ mod guest {
             assert_eq!((w, h), (640, 480), "{method}");
             assert_is_pattern(w, h, &rgb);
         }
+        // The render loop imports the scanout buffer itself (GBM/EGL on the guest's
+        // card) and shows exactly the picture.
+        let glasses = format!("{share}/glasses.png");
+        let run = cli(&[
+            "run",
+            "--output",
+            "Virtual-2",
+            "--present",
+            "none",
+            "--imu",
+            "none",
+            "--method",
+            "dmabuf",
+            "--frames",
+            "3",
+            "--save-frame",
+            &glasses,
+        ]);
+        run.ok();
+        assert!(run.stderr.contains("zero-copy import"), "{run:?}");
+        let (w, h, rgb) = read_png_rgb(std::path::Path::new(&glasses));
+        assert_eq!((w, h), (640, 480));
+        assert_is_pattern(w, h, &rgb);
+
         // Only the patched driver's XR outputs have a buffer of their own.
         let own = cli(&[
             "snapshot",

@@ -19,7 +19,12 @@ fn xr_manager_backend_on_the_patched_server() {
 
 mod guest {
     use super::*;
-    use xrdisplay_harness::{layout, randr_layout, xrdisplay, Run, XServer};
+    use std::time::Duration;
+    use xrdisplay_capture::keepalive::KeepAlive;
+    use xrdisplay_harness::{
+        assert_is_pattern, draw_pattern, layout, randr_layout, read_png_rgb, xrdisplay, Run,
+        XServer,
+    };
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 
@@ -29,6 +34,58 @@ mod guest {
 
     fn status() -> serde_json::Value {
         serde_json::from_str(cli(&["status", "--json"]).ok()).unwrap()
+    }
+
+    /// XR-0's pixels (in the front buffer at its position) by every method; its own
+    /// FRAMEBUFFER_ID buffer on request; and the keep-alive, seen in the server's log.
+    fn captures_are_exact_and_the_keepalive_holds(x: u32) {
+        let share = std::env::var("XRDISPLAY_VM_SHARE").expect("share directory");
+        let _picture = draw_pattern(":0", (x as i16, 0, 1920, 1080));
+        for method in ["dmabuf", "mmap", "shm", "auto"] {
+            let png = format!("{share}/xr-{method}.png");
+            let out = cli(&["snapshot", "--method", method, "-o", &png]);
+            let expected = if method == "auto" { "dmabuf" } else { method };
+            assert!(out.ok().contains(&format!("by {expected},")), "{out:?}");
+            let (w, h, rgb) = read_png_rgb(Path::new(&png));
+            assert_eq!((w, h), (1920, 1080), "{method}");
+            assert_is_pattern(w, h, &rgb);
+        }
+        let own = format!("{share}/xr-own.png");
+        let out = cli(&[
+            "snapshot",
+            "--source",
+            "framebuffer-id",
+            "--method",
+            "mmap",
+            "-o",
+            &own,
+        ]);
+        assert!(out.ok().contains("buffer of FRAMEBUFFER_ID"), "{out:?}");
+        assert_eq!(read_png_rgb(Path::new(&own)).0, 1920);
+
+        // The driver puts XR-0 in standby 5 s after the last FRAMEBUFFER_ID read and
+        // logs it; a capture's keep-alive must keep that from happening.
+        let log = Path::new(&share).join(".vm/Xorg.log");
+        let standby = || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .matches("no keep-alive) - disabling DPMS")
+                .count()
+        };
+        let keepalive = KeepAlive::start(Some(":0"), "XR-0").unwrap();
+        let before = standby();
+        std::thread::sleep(Duration::from_secs(8));
+        assert_eq!(
+            standby(),
+            before,
+            "XR-0 went to standby under the keep-alive"
+        );
+        drop(keepalive);
+        std::thread::sleep(Duration::from_secs(7));
+        assert!(
+            standby() > before,
+            "without the keep-alive XR-0 stays awake?"
+        );
     }
 
     #[test]
@@ -69,6 +126,8 @@ mod guest {
 
         let again = cli(&["enable", "--right-of", &primary]);
         assert!(again.ok().contains("nothing changed"), "{}", again.stdout);
+
+        captures_are_exact_and_the_keepalive_holds(width);
 
         // virtio-gpu may report a hotplug after the screen changed, and the driver's own
         // re-probe then wipes XR-0 just as a client's would: both outcomes are checked.
