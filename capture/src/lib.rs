@@ -9,6 +9,7 @@ pub mod copy;
 pub mod drm;
 pub mod format;
 pub mod frame;
+pub mod helper;
 pub mod keepalive;
 pub mod mapping;
 pub mod shm;
