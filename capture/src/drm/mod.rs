@@ -84,8 +84,9 @@ pub struct DrmCapture {
     card: Card,
     connector: Option<u32>,
     cache: Option<Cached>,
-    /// Started when GETFB2 first gives this process no buffer handles.
-    helper: Option<Helper>,
+    /// Started when GETFB2 first gives this process no buffer handles (boxed: rarely
+    /// there, and it keeps the reader small).
+    helper: Option<Box<Helper>>,
 }
 
 impl DrmCapture {
@@ -106,7 +107,7 @@ impl DrmCapture {
 
     /// The capture helper reading for this process, once it was needed.
     pub fn helper(&self) -> Option<&Path> {
-        self.helper.as_ref().map(Helper::path)
+        self.helper.as_deref().map(Helper::path)
     }
 
     /// The id of the framebuffer `source` stands for now.
@@ -245,7 +246,7 @@ fn read_dmabuf(
 /// starting the helper first if need be. A helper that failed is started afresh next
 /// time.
 fn export_via_helper(
-    helper: &mut Option<Helper>,
+    helper: &mut Option<Box<Helper>>,
     card: &Card,
     info: &FbInfo<'_>,
 ) -> Result<Dmabuf> {
@@ -257,7 +258,7 @@ fn export_via_helper(
                  helper is installed: {PRIVILEGE_HINT}"
             ))
         })?;
-        *helper = Some(Helper::spawn(&path)?);
+        *helper = Some(Box::new(Helper::spawn(&path)?));
     }
     let Some(running) = helper.as_mut() else {
         return Err(Error::Io("the capture helper did not start".into()));

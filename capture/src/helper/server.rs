@@ -149,7 +149,9 @@ enum Received {
 fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     // Room for one byte more than a request, so a longer message shows as truncated.
     let mut buf = [0u8; super::protocol::REQUEST_LEN + 1];
-    let mut space = nix::cmsg_space!([RawFd; 8]);
+    // Room for SCM_MAX_FD descriptors: the most one message can carry, so the control
+    // data is never cut (the kernel would then keep some fds open in this process).
+    let mut space = nix::cmsg_space!([RawFd; 253]);
     let (bytes, fds, flags) = {
         let mut iov = [IoSliceMut::new(&mut buf)];
         let msg = recvmsg::<()>(
@@ -159,17 +161,20 @@ fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
             MsgFlags::MSG_CMSG_CLOEXEC,
         )?;
         let mut fds = 0;
-        for cmsg in msg.cmsgs()? {
-            if let ControlMessageOwned::ScmRights(raw) = cmsg {
-                for fd in raw {
-                    // SAFETY: the kernel just installed this descriptor for us.
-                    drop(unsafe { OwnedFd::from_raw_fd(fd) });
-                    fds += 1;
+        match msg.cmsgs() {
+            Ok(cmsgs) => {
+                for cmsg in cmsgs {
+                    if let ControlMessageOwned::ScmRights(raw) = cmsg {
+                        for fd in raw {
+                            // SAFETY: the kernel just installed this descriptor for us.
+                            drop(unsafe { OwnedFd::from_raw_fd(fd) });
+                            fds += 1;
+                        }
+                    }
                 }
             }
-        }
-        if msg.flags.contains(MsgFlags::MSG_CTRUNC) {
-            fds += 1;
+            // Cut control data: refused like attached fds.
+            Err(_) => fds += 1,
         }
         (msg.bytes, fds, msg.flags)
     };
