@@ -128,14 +128,19 @@ struct Running {
     child: Child,
 }
 
-fn start() -> Running {
-    let (ours, theirs) = socketpair(
+/// A socket pair as xrdisplay makes it for the helper.
+fn pair() -> (OwnedFd, OwnedFd) {
+    socketpair(
         AddressFamily::Unix,
         SockType::SeqPacket,
         None,
         SockFlag::SOCK_CLOEXEC,
     )
-    .unwrap();
+    .unwrap()
+}
+
+fn start() -> Running {
+    let (ours, theirs) = pair();
     let child = Command::new(HELPER)
         .stdin(Stdio::from(theirs))
         .spawn()
@@ -305,13 +310,7 @@ fn the_helper_keeps_only_cap_sys_admin_and_sets_no_new_privs() {
 #[test]
 fn the_helper_exits_with_the_thread_that_started_it_and_refuses_a_non_socket_stdin() {
     // The socket stays open here; only the parent-death signal can end the helper.
-    let (ours, theirs) = socketpair(
-        AddressFamily::Unix,
-        SockType::SeqPacket,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )
-    .unwrap();
+    let (ours, theirs) = pair();
     let (ours, mut child) = std::thread::spawn(move || {
         let child = Command::new(HELPER)
             .stdin(Stdio::from(theirs))
