@@ -79,6 +79,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__help__subcmd__install,capture-helper)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
                 ;;
@@ -88,11 +91,17 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__uninstall,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,capture-helper)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
             xrdisplay__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install,capture-helper)
+                cmd="xrdisplay__subcmd__install__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__install,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help"
@@ -102,6 +111,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,capture-helper)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__help"
@@ -115,6 +127,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,autostart)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__uninstall,capture-helper)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__uninstall,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help"
                 ;;
@@ -126,6 +141,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,autostart)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,capture-helper)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help"
@@ -438,7 +456,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart"
+            opts="xorg-conf autostart capture-helper"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -452,6 +470,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -508,7 +540,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart all"
+            opts="xorg-conf autostart capture-helper all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -549,6 +581,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__capture__subcmd__helper)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -564,7 +610,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -607,8 +653,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__capture__subcmd__helper)
+            opts="-h --from --helper-dir --dry-run --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart help"
+            opts="xorg-conf autostart capture-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -622,6 +698,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -758,7 +848,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart all help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,13 +870,17 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__all)
-            opts="-h --dir --display --config --help"
+            opts="-h --dir --helper-dir --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helper-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -827,8 +921,34 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__capture__subcmd__helper)
+            opts="-h --helper-dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart all help"
+            opts="xorg-conf autostart capture-helper all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -856,6 +976,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
