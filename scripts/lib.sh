@@ -17,3 +17,7 @@ apt_ensure() {
 
 # What a private dummy-driver X server needs (scripts/demo and the tests).
 X_PACKAGES=(xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils xauth)
+
+# The capture helper's tests: getcap/setcap (libcap2-bin) cross-check its file
+# capability; setpriv (util-linux, always installed) runs xrdisplay unprivileged.
+KMS_HELPER_PACKAGES=(libcap2-bin)

@@ -128,6 +128,16 @@ mod guest {
             "{refused:?}"
         );
 
+        // `auto` then falls back to the X server and says what would help.
+        let png = format!("{out_dir}/auto-shm.png");
+        let auto = ["snapshot", "--output", "Virtual-2", "-o", &png];
+        let fallback = as_nobody(&auto, None);
+        assert!(fallback.ok().contains("(XRGB8888, shm)"), "{fallback:?}");
+        assert!(
+            fallback.stderr.contains("install capture-helper"),
+            "{fallback:?}"
+        );
+
         let status = as_nobody(&["status"], Some(&helper));
         assert!(
             status
@@ -135,7 +145,7 @@ mod guest {
                 .contains("DRM access through the capture helper"),
             "{status:?}"
         );
-        for method in ["dmabuf", "mmap"] {
+        for method in ["dmabuf", "mmap", "auto"] {
             let png = format!("{out_dir}/{method}.png");
             let out = as_nobody(
                 &[
@@ -149,10 +159,8 @@ mod guest {
                 ],
                 Some(&helper),
             );
-            assert!(
-                out.ok().contains(&format!("(XRGB8888, {method})")),
-                "{out:?}"
-            );
+            let used = if method == "auto" { "dmabuf" } else { method };
+            assert!(out.ok().contains(&format!("(XRGB8888, {used})")), "{out:?}");
             let (w, h, rgb) = read_png_rgb(Path::new(&png));
             assert_eq!((w, h), (640, 480), "{method}");
             assert_is_pattern(w, h, &rgb);
@@ -168,10 +176,10 @@ mod guest {
                 .open("/dev/dri/card0")
                 .unwrap(),
         );
-        let mut db = card
+        let db = card
             .create_dumb_buffer((64, 32), drm::buffer::DrmFourcc::Xrgb8888, 32)
             .unwrap();
-        let fb = card.add_framebuffer(&mut db, 24, 32).unwrap();
+        let fb = card.add_framebuffer(&db, 24, 32).unwrap();
         let fb_id = u32::from(fb);
         let mut running = Helper::spawn(Path::new(&helper)).unwrap();
         match running.export(0, fb_id) {

@@ -34,8 +34,8 @@ Exit codes:
   3  the X server is unreachable or the connection was lost
   4  not supported by this X server (backend, output, size); nothing was changed
   5  a change failed and the previous layout could not be fully restored
-  6  a desktop file or setting (xorg.conf snippet, autostart entry, XFCE display
-     profile) could not be written or removed; any RandR change was kept";
+  6  a desktop file or setting (xorg.conf snippet, autostart entry, capture helper,
+     XFCE display profile) could not be written or removed; any RandR change was kept";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///

@@ -92,9 +92,21 @@ pub struct DrmCapture {
 impl DrmCapture {
     /// Opens the `/dev/dri/card*` with a lit CRTC that shows a framebuffer of
     /// `screen_size` (through `connector_id`, an output's `CONNECTOR_ID`, when given).
+    ///
+    /// Fails at once when neither this process (CAP_SYS_ADMIN) nor an installed capture
+    /// helper can read framebuffers, so that a caller can fall back to the X server
+    /// instead of failing on the first frame. (DRM master would do too, but the X
+    /// server holds that.)
     pub fn open(screen_size: (u32, u32), connector_id: Option<u32>) -> Result<DrmCapture> {
+        let card = Card::find(screen_size, connector_id)?;
+        if helper::Access::now() == helper::Access::None {
+            return Err(Error::Permission(format!(
+                "{} cannot be read by this process: {PRIVILEGE_HINT}",
+                card.path().display()
+            )));
+        }
         Ok(DrmCapture {
-            card: Card::find(screen_size, connector_id)?,
+            card,
             connector: connector_id,
             cache: None,
             helper: None,
