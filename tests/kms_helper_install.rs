@@ -60,8 +60,10 @@ fn the_helper_is_installed_with_cap_sys_admin_and_uninstalled_with_it() {
         std::fs::read(&target).unwrap(),
         std::fs::read(from).unwrap()
     );
-    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
-    assert_eq!(mode & 0o7777, 0o755);
+    for path in [&target, &dir] {
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o7777, 0o755, "{path:?}");
+    }
     let caps = getcap(&target);
     assert!(caps.contains("cap_sys_admin=ep"), "getcap: {caps:?}");
     // Only the file itself: the temporary file was renamed, not left behind.

@@ -14,7 +14,7 @@ use nix::sys::socket::{
 };
 
 use super::filecap;
-use super::protocol::{Exported, RefusalCode, Reply, Request, MAX_PLANES, REPLY_LEN};
+use super::protocol::{Exported, RefusalCode, Reply, Request, MAX_FDS, REPLY_LEN};
 use crate::{Error, Result};
 
 /// The helper's file name.
@@ -125,7 +125,7 @@ impl Helper {
             Err(e) => return Err(self.failed(&format!("waiting for a reply: {e}"))),
         }
         let mut buf = [0u8; REPLY_LEN + 1];
-        let mut space = nix::cmsg_space!([RawFd; MAX_PLANES]);
+        let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
         let mut iov = [IoSliceMut::new(&mut buf)];
         let msg = recvmsg::<()>(
             self.sock.as_raw_fd(),

@@ -43,6 +43,10 @@ pub const OP_EXPORT: u16 = 1;
 pub const REQUEST_LEN: usize = 16;
 pub const REPLY_LEN: usize = 256;
 pub const MAX_PLANES: usize = 4;
+/// `SCM_MAX_FD`: the most descriptors one message can carry. Receivers make room for
+/// this many so that control data is never cut short, which would leave the ones
+/// that did arrive open and out of reach.
+pub const MAX_FDS: usize = 253;
 const MESSAGE_AT: usize = 72;
 const FLAG_MODIFIER: u32 = 1;
 /// Highest card minor accepted: primary nodes are numbered below the render nodes (128).

@@ -12,7 +12,7 @@ use nix::sys::socket::{
     getsockopt, recvmsg, sendmsg, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockType,
 };
 
-use super::protocol::{Exported, Refusal, RefusalCode, Reply, Request, MAX_PLANES};
+use super::protocol::{Exported, Refusal, RefusalCode, Reply, Request, MAX_FDS, MAX_PLANES};
 use crate::drm::device::Card;
 use crate::drm::framebuffer::FbInfo;
 use crate::drm::{export_planes, DRM_MAJOR};
@@ -149,9 +149,7 @@ enum Received {
 fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     // Room for one byte more than a request, so a longer message shows as truncated.
     let mut buf = [0u8; super::protocol::REQUEST_LEN + 1];
-    // Room for SCM_MAX_FD descriptors: the most one message can carry, so the control
-    // data is never cut (the kernel would then keep some fds open in this process).
-    let mut space = nix::cmsg_space!([RawFd; 253]);
+    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
     let (bytes, fds, flags) = {
         let mut iov = [IoSliceMut::new(&mut buf)];
         let msg = recvmsg::<()>(

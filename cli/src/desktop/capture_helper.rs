@@ -58,7 +58,11 @@ pub fn install(from: &Path, dir: &Path, dry_run: bool) -> Result<(PathBuf, Insta
     }
     let fail =
         |e: std::io::Error| Error::desktop(format!("cannot write {}: {e}", target.display()));
-    std::fs::create_dir_all(dir).map_err(fail)?;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        // Every user runs the helper: whatever the umask, the directory is searchable.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).map_err(fail)?;
+    }
     let mut temp = tempfile::Builder::new()
         .prefix(".xrdisplay-")
         .tempfile_in(dir)
