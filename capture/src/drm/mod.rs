@@ -117,11 +117,6 @@ impl DrmCapture {
         self.card.path()
     }
 
-    /// The capture helper reading for this process, once it was needed.
-    pub fn helper(&self) -> Option<&Path> {
-        self.helper.as_deref().map(Helper::path)
-    }
-
     /// The id of the framebuffer `source` stands for now.
     pub fn framebuffer_id(&self, source: FbSource) -> Result<u32> {
         match source {
@@ -263,17 +258,17 @@ fn export_via_helper(
     info: &FbInfo<'_>,
 ) -> Result<Dmabuf> {
     let fb_id = info.key.fb_id;
-    if helper.is_none() {
-        let path = helper::find().ok_or_else(|| {
-            Error::Permission(format!(
-                "the kernel gave no buffer handle for framebuffer {fb_id} and no capture \
-                 helper is installed: {PRIVILEGE_HINT}"
-            ))
-        })?;
-        *helper = Some(Box::new(Helper::spawn(&path)?));
-    }
-    let Some(running) = helper.as_mut() else {
-        return Err(Error::Io("the capture helper did not start".into()));
+    let running = match helper {
+        Some(running) => running,
+        None => {
+            let path = helper::find().ok_or_else(|| {
+                Error::Permission(format!(
+                    "the kernel gave no buffer handle for framebuffer {fb_id} and no \
+                     capture helper is installed: {PRIVILEGE_HINT}"
+                ))
+            })?;
+            helper.insert(Box::new(Helper::spawn(&path)?))
+        }
     };
     let (e, fds) = match running.export(card.minor()?, fb_id) {
         Ok(reply) => reply,

@@ -75,10 +75,6 @@ impl Helper {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Asks for framebuffer `fb_id` of `/dev/dri/card{card}`; returns its description
     /// and one DMA-BUF fd per plane, or the helper's refusal as an error.
     pub fn export(&mut self, card: u32, fb_id: u32) -> Result<(Exported, Vec<OwnedFd>)> {
