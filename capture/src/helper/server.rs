@@ -123,7 +123,7 @@ pub fn main() -> i32 {
     loop {
         let reply = match receive(sock) {
             Ok(Received::Eof) => return 0,
-            Ok(Received::Message { len, fds }) => server.answer(len, fds),
+            Ok(Received::Message { bytes, fds }) => server.answer(bytes, fds),
             Err(_) => return 1,
         };
         let (reply, fds) = match reply {
@@ -138,9 +138,10 @@ pub fn main() -> i32 {
 
 enum Received {
     Eof,
-    /// The message (cut at the buffer's size when longer) and how many fds it carried.
+    /// The message's bytes, or how many were read of a longer one, and how many fds
+    /// it carried.
     Message {
-        len: Result<Vec<u8>, usize>,
+        bytes: Result<Vec<u8>, usize>,
         fds: usize,
     },
 }
@@ -179,12 +180,15 @@ fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     if bytes == 0 && fds == 0 && peer_gone(sock) {
         return Ok(Received::Eof);
     }
-    let len = if flags.contains(MsgFlags::MSG_TRUNC) {
+    let message = if flags.contains(MsgFlags::MSG_TRUNC) {
         Err(bytes)
     } else {
         Ok(buf[..bytes].to_vec())
     };
-    Ok(Received::Message { len, fds })
+    Ok(Received::Message {
+        bytes: message,
+        fds,
+    })
 }
 
 /// Whether the peer closed its end: a read of 0 bytes is also an empty message.
@@ -223,10 +227,10 @@ struct Server {
 impl Server {
     fn answer(
         &mut self,
-        len: Result<Vec<u8>, usize>,
+        bytes: Result<Vec<u8>, usize>,
         fds: usize,
     ) -> Result<(Exported, Vec<OwnedFd>), Refusal> {
-        let bytes = len.map_err(|n| {
+        let bytes = bytes.map_err(|n| {
             Refusal::new(
                 RefusalCode::Malformed,
                 format!(
