@@ -11,6 +11,7 @@ pub mod drm;
 pub mod format;
 pub mod frame;
 pub mod gpu;
+pub mod helper;
 pub mod keepalive;
 pub mod mapping;
 pub mod present;

@@ -35,8 +35,8 @@ Exit codes:
   3  the X server is unreachable or the connection was lost
   4  not supported by this X server (backend, output, size); nothing was changed
   5  a change failed and the previous layout could not be fully restored
-  6  a desktop file or setting (xorg.conf snippet, autostart entry, XFCE display
-     profile) could not be written or removed; any RandR change was kept";
+  6  a desktop file or setting (xorg.conf snippet, autostart entry, capture helper,
+     XFCE display profile) could not be written or removed; any RandR change was kept";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
@@ -126,19 +126,20 @@ pub enum Command {
     Completions(CompletionsArgs),
 
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
-    /// driver, or the autostart entry that enables the XR output at login.
+    /// driver, the autostart entry that enables the XR output at login, or the capture
+    /// helper that reads DRM framebuffers for an unprivileged xrdisplay.
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
     #[command(
-        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart"
+        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper"
     )]
     Install(InstallArgs),
 
     /// Remove what `install` installed; files xrdisplay did not write are left alone, and
     /// a file `install --force` replaced is put back.
     #[command(
-        after_help = "Examples:\n  xrdisplay uninstall autostart\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall all"
+        after_help = "Examples:\n  xrdisplay uninstall autostart\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall capture-helper\n  sudo xrdisplay uninstall all"
     )]
     Uninstall(UninstallArgs),
 }
@@ -426,6 +427,30 @@ pub enum InstallWhat {
     XorgConf(XorgConfInstallArgs),
     /// $XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login.
     Autostart(FileInstallArgs),
+    /// xrdisplay-kms with the file capability cap_sys_admin+ep: xrdisplay then reads
+    /// DRM framebuffers through it by itself, without running as root.
+    CaptureHelper(CaptureHelperInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureHelperInstallArgs {
+    /// The helper binary to install [default: xrdisplay-kms next to this xrdisplay]
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub dir: CaptureHelperDirArgs,
+
+    /// Print what would be done and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureHelperDirArgs {
+    /// Where the capture helper is installed
+    #[arg(long = "helper-dir", value_name = "DIR", default_value = crate::desktop::capture_helper::DEFAULT_DIR)]
+    pub helper_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -461,8 +486,19 @@ pub enum UninstallWhat {
     XorgConf(XorgConfDirArgs),
     /// Remove the autostart entry
     Autostart,
+    /// Remove the capture helper (and so its capability)
+    CaptureHelper(CaptureHelperDirArgs),
     /// Remove everything xrdisplay installed and report each
-    All(XorgConfDirArgs),
+    All(UninstallAllArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UninstallAllArgs {
+    #[command(flatten)]
+    pub xorg: XorgConfDirArgs,
+
+    #[command(flatten)]
+    pub helper: CaptureHelperDirArgs,
 }
 
 #[derive(Debug, Args)]

@@ -85,6 +85,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__help__subcmd__install,capture-helper)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
                 ;;
@@ -94,11 +97,17 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__uninstall,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,capture-helper)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
             xrdisplay__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install,capture-helper)
+                cmd="xrdisplay__subcmd__install__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__install,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help"
@@ -108,6 +117,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,capture-helper)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__help"
@@ -121,6 +133,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,autostart)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__uninstall,capture-helper)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__capture__subcmd__helper"
+                ;;
             xrdisplay__subcmd__uninstall,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help"
                 ;;
@@ -132,6 +147,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,autostart)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,capture-helper)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__capture__subcmd__helper"
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help"
@@ -448,7 +466,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart"
+            opts="xorg-conf autostart capture-helper"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -462,6 +480,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -532,7 +564,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart all"
+            opts="xorg-conf autostart capture-helper all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -573,6 +605,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__capture__subcmd__helper)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -588,7 +634,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,8 +677,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__capture__subcmd__helper)
+            opts="-h --from --helper-dir --dry-run --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart help"
+            opts="xorg-conf autostart capture-helper help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,6 +722,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -856,7 +946,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart all help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -878,13 +968,17 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__all)
-            opts="-h --dir --display --config --help"
+            opts="-h --dir --helper-dir --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --helper-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -925,8 +1019,34 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__capture__subcmd__helper)
+            opts="-h --helper-dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart all help"
+            opts="xorg-conf autostart capture-helper all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -954,6 +1074,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__capture__subcmd__helper)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -39,8 +39,43 @@ impl Card {
         })
     }
 
+    /// An already opened card (the helper opens and checks it itself).
+    pub fn from_file(file: File, path: PathBuf) -> Card {
+        Card { file, path }
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The device minor, which names it as `/dev/dri/card{minor}`.
+    pub fn minor(&self) -> Result<u32> {
+        let meta = self
+            .file
+            .metadata()
+            .map_err(|e| Error::Io(format!("{}: {e}", self.path.display())))?;
+        Ok(libc::minor(std::os::unix::fs::MetadataExt::rdev(&meta)))
+    }
+
+    /// Whether a lit CRTC or a plane of this card scans out framebuffer `fb` now.
+    pub fn shows(&self, fb: u32) -> Result<bool> {
+        let what = || self.path.display().to_string();
+        let res = self
+            .resource_handles()
+            .map_err(|e| ioctl_error(&what(), e))?;
+        for &crtc in res.crtcs() {
+            if self.crtc_framebuffer(crtc)? == Some(fb) {
+                return Ok(true);
+            }
+        }
+        let planes = self.plane_handles().map_err(|e| ioctl_error(&what(), e))?;
+        for plane in planes {
+            let info = self.get_plane(plane).map_err(|e| ioctl_error(&what(), e))?;
+            if info.crtc().is_some() && info.framebuffer().map(u32::from) == Some(fb) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// The first card under `/dev/dri` whose scanout shows a `screen_size` framebuffer

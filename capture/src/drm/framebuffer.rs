@@ -13,8 +13,9 @@ use crate::{Error, Result};
 
 /// What is asked of a process that gets no buffer handles.
 pub const PRIVILEGE_HINT: &str = "reading another process's DRM framebuffer needs \
-     CAP_SYS_ADMIN or DRM master: run xrdisplay as root, through the privileged helper \
-     xrdisplay-kms (not available yet), or capture through the X server with --method shm";
+     CAP_SYS_ADMIN or DRM master: install the capture helper (`sudo xrdisplay install \
+     capture-helper`), which xrdisplay then uses by itself, run xrdisplay as root, or \
+     capture through the X server with --method shm";
 
 /// What identifies a framebuffer's contents for caching. The id alone does not: the
 /// kernel hands out the lowest free id again, so a replaced framebuffer (a resize) can
@@ -51,7 +52,19 @@ const LEGACY_FORMATS: &[(u32, u32, &[u8; 4])] = &[
 ];
 
 impl<'a> FbInfo<'a> {
+    /// Describes the framebuffer with the buffer handles this process needs to read it.
     pub fn query(card: BorrowedFd<'a>, fb_id: u32) -> Result<FbInfo<'a>> {
+        let info = FbInfo::describe(card, fb_id)?;
+        if !info.has_handles() {
+            return Err(Error::Permission(format!(
+                "the kernel gave no buffer handle for framebuffer {fb_id}: {PRIVILEGE_HINT}"
+            )));
+        }
+        Ok(info)
+    }
+
+    /// Describes the framebuffer; without the privilege it comes without handles.
+    pub fn describe(card: BorrowedFd<'a>, fb_id: u32) -> Result<FbInfo<'a>> {
         let what = || format!("framebuffer {fb_id}");
         let info = match drm_ffi::mode::get_framebuffer2(card, fb_id) {
             Ok(cmd) => FbInfo::from_getfb2(card, &cmd),
@@ -63,13 +76,12 @@ impl<'a> FbInfo<'a> {
             }
             Err(e) => return Err(ioctl_error(&what(), e)),
         };
-        if info.handles[0] == 0 {
-            return Err(Error::Permission(format!(
-                "the kernel gave no buffer handle for {}: {PRIVILEGE_HINT}",
-                what()
-            )));
-        }
         Ok(info)
+    }
+
+    /// Whether the kernel gave this process handles (it has the privilege).
+    pub fn has_handles(&self) -> bool {
+        self.handles[0] != 0
     }
 
     fn from_getfb2(card: BorrowedFd<'a>, cmd: &drm_mode_fb_cmd2) -> FbInfo<'a> {

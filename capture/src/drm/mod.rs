@@ -5,10 +5,11 @@
 //! GEM handles to its buffers (only with CAP_SYS_ADMIN or DRM master); these are closed
 //! as soon as the buffer is mapped or exported. Mappings and exports are cached per
 //! framebuffer (id, size, format and modifier), since making them costs page faults
-//! and ioctls on every frame otherwise.
+//! and ioctls on every frame otherwise. Without the privilege the capture helper
+//! (`crate::helper`) exports the framebuffer instead, and both methods map its DMA-BUF.
 
 pub mod device;
-mod framebuffer;
+pub(crate) mod framebuffer;
 mod map;
 pub mod modifier;
 
@@ -24,8 +25,12 @@ use self::framebuffer::{ioctl_error, FbInfo, FbKey};
 use self::map::with_read_sync;
 use crate::format::Format;
 use crate::frame::{BufferLayout, Frame, Rect};
+use crate::helper::{self, Helper};
 use crate::mapping::Mapping;
 use crate::{Error, Result};
+
+/// The major device number of DRM devices.
+pub(crate) const DRM_MAJOR: u32 = 226;
 
 /// How a framebuffer's pixels are read into memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,16 +109,32 @@ pub struct DrmCapture {
     card: Card,
     connector: Option<u32>,
     cache: Option<Cached>,
+    /// Started when GETFB2 first gives this process no buffer handles (boxed: rarely
+    /// there, and it keeps the reader small).
+    helper: Option<Box<Helper>>,
 }
 
 impl DrmCapture {
     /// Opens the `/dev/dri/card*` with a lit CRTC that shows a framebuffer of
     /// `screen_size` (through `connector_id`, an output's `CONNECTOR_ID`, when given).
+    ///
+    /// Fails at once when neither this process (CAP_SYS_ADMIN) nor an installed capture
+    /// helper can read framebuffers, so that a caller can fall back to the X server
+    /// instead of failing on the first frame. (DRM master would do too, but the X
+    /// server holds that.)
     pub fn open(screen_size: (u32, u32), connector_id: Option<u32>) -> Result<DrmCapture> {
+        let card = Card::find(screen_size, connector_id)?;
+        if helper::Access::now() == helper::Access::None {
+            return Err(Error::Permission(format!(
+                "{} cannot be read by this process: {PRIVILEGE_HINT}",
+                card.path().display()
+            )));
+        }
         Ok(DrmCapture {
-            card: Card::find(screen_size, connector_id)?,
+            card,
             connector: connector_id,
             cache: None,
+            helper: None,
         })
     }
 
@@ -123,6 +144,7 @@ impl DrmCapture {
             card,
             connector: None,
             cache: None,
+            helper: None,
         }
     }
 
@@ -166,6 +188,12 @@ impl DrmCapture {
         let offset = info.offsets[0] as usize;
         let len = offset + layout.stride * layout.height as usize;
         let entry = cached(&mut self.cache, info.key);
+        if !info.has_handles() {
+            if entry.dmabuf.is_none() {
+                entry.dmabuf = Some(export_via_helper(&mut self.helper, &self.card, &info)?);
+            }
+            return read_dmabuf(entry, fb_id, offset, len, layout, rect);
+        }
         match method {
             DrmMethod::Mmap => {
                 if entry.dumb_map.is_none() {
@@ -178,18 +206,7 @@ impl DrmCapture {
                 if entry.dmabuf.is_none() {
                     entry.dmabuf = Some(export_planes(&self.card, &info)?);
                 }
-                let Some(plane) = entry.dmabuf.as_ref().and_then(|d| d.planes.first()) else {
-                    return Err(Error::Unsupported(format!(
-                        "framebuffer {fb_id} exported no planes"
-                    )));
-                };
-                if entry.dmabuf_map.is_none() {
-                    entry.dmabuf_map = Some(map::dmabuf(plane.fd.as_fd(), len)?);
-                }
-                let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::as_slice);
-                with_read_sync(plane.fd.as_fd(), || {
-                    Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
-                })?
+                read_dmabuf(entry, fb_id, offset, len, layout, rect)
             }
         }
     }
@@ -201,7 +218,11 @@ impl DrmCapture {
         let info = query(&self.card, &mut self.cache, fb_id)?;
         let entry = cached(&mut self.cache, info.key);
         if entry.dmabuf.is_none() {
-            entry.dmabuf = Some(export_planes(&self.card, &info)?);
+            entry.dmabuf = Some(if info.has_handles() {
+                export_planes(&self.card, &info)?
+            } else {
+                export_via_helper(&mut self.helper, &self.card, &info)?
+            });
         }
         entry
             .dmabuf
@@ -210,9 +231,10 @@ impl DrmCapture {
     }
 }
 
-/// Describes a framebuffer; one that is gone also drops what was cached for it.
+/// Describes a framebuffer (with handles only when privileged); one that is gone also
+/// drops what was cached for it.
 fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<FbInfo<'a>> {
-    let result = FbInfo::query(card.as_fd(), fb_id);
+    let result = FbInfo::describe(card.as_fd(), fb_id);
     if matches!(result, Err(Error::Vanished(_))) {
         *cache = None;
     }
@@ -239,7 +261,91 @@ fn cached(cache: &mut Option<Cached>, key: FbKey) -> &mut Cached {
     })
 }
 
-fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
+/// Copies `rect` out of plane 0 of the entry's export, mapping it on first use.
+fn read_dmabuf(
+    entry: &mut Cached,
+    fb_id: u32,
+    offset: usize,
+    len: usize,
+    layout: BufferLayout,
+    rect: Rect,
+) -> Result<Frame> {
+    let Some(plane) = entry.dmabuf.as_ref().and_then(|d| d.planes.first()) else {
+        return Err(Error::Unsupported(format!(
+            "framebuffer {fb_id} exported no planes"
+        )));
+    };
+    if entry.dmabuf_map.is_none() {
+        entry.dmabuf_map = Some(map::dmabuf(plane.fd.as_fd(), len)?);
+    }
+    let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::as_slice);
+    with_read_sync(plane.fd.as_fd(), || {
+        Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
+    })?
+}
+
+/// Has the capture helper export a framebuffer this process got no handles for,
+/// starting the helper first if need be. A helper that failed is started afresh next
+/// time.
+fn export_via_helper(
+    helper: &mut Option<Box<Helper>>,
+    card: &Card,
+    info: &FbInfo<'_>,
+) -> Result<Dmabuf> {
+    let fb_id = info.key.fb_id;
+    let running = match helper {
+        Some(running) => running,
+        None => {
+            let path = helper::find().ok_or_else(|| {
+                Error::Permission(format!(
+                    "the kernel gave no buffer handle for framebuffer {fb_id} and no \
+                     capture helper is installed: {PRIVILEGE_HINT}"
+                ))
+            })?;
+            helper.insert(Box::new(Helper::spawn(&path)?))
+        }
+    };
+    let (e, fds) = match running.export(card.minor()?, fb_id) {
+        Ok(reply) => reply,
+        Err(err) => {
+            if matches!(err, Error::Io(_)) {
+                *helper = None;
+            }
+            return Err(err);
+        }
+    };
+    let key = FbKey {
+        fb_id: e.fb_id,
+        width: e.width,
+        height: e.height,
+        fourcc: e.fourcc,
+        modifier: e.modifier,
+    };
+    if key != info.key {
+        return Err(Error::Vanished(format!(
+            "framebuffer {fb_id} was replaced while the capture helper exported it"
+        )));
+    }
+    let planes = fds
+        .into_iter()
+        .enumerate()
+        .map(|(i, fd)| DmabufPlane {
+            fd,
+            offset: e.offsets[i],
+            pitch: e.pitches[i],
+        })
+        .collect();
+    Ok(Dmabuf {
+        fb_id,
+        width: e.width,
+        height: e.height,
+        fourcc: e.fourcc,
+        modifier: e.modifier,
+        planes,
+    })
+}
+
+pub(crate) fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
     let planes = (0..info.planes())
         .map(|i| {
             let what = format!("plane {i} of framebuffer {}", info.key.fb_id);

@@ -1,4 +1,5 @@
 use crate::cli::{InstallArgs, InstallWhat};
+use crate::desktop::capture_helper::{self, Installed as HelperInstalled};
 use crate::desktop::file::{Installed, Managed};
 use crate::desktop::{autostart, xorg_conf};
 use crate::exit::{Error, Result};
@@ -23,6 +24,39 @@ pub fn run(args: &InstallArgs) -> Result<()> {
                 "at the next login `xrdisplay enable` runs with your configuration; \
                  `xrdisplay uninstall autostart` undoes it",
             )
+        }
+        InstallWhat::CaptureHelper(a) => {
+            let from = match &a.from {
+                Some(path) => path.clone(),
+                None => capture_helper::bundled()?,
+            };
+            let (path, outcome) = capture_helper::install(&from, &a.dir.helper_dir, a.dry_run)?;
+            let path = path.display();
+            let from = from.display();
+            out!(
+                "{}",
+                match (outcome, a.dry_run) {
+                    (HelperInstalled::Unchanged, _) => format!(
+                        "{path} is already installed with cap_sys_admin+ep; nothing changed"
+                    ),
+                    (HelperInstalled::Created, true) =>
+                        format!("would copy {from} to {path} and grant it cap_sys_admin+ep"),
+                    (HelperInstalled::Updated, true) =>
+                        format!("would replace {path} with {from} and grant it cap_sys_admin+ep"),
+                    (HelperInstalled::Created, false) =>
+                        format!("installed {path} with cap_sys_admin+ep (read back and checked)"),
+                    (HelperInstalled::Updated, false) =>
+                        format!("updated {path} with cap_sys_admin+ep (read back and checked)"),
+                }
+            );
+            if !a.dry_run {
+                out!(
+                    "Next: xrdisplay reads DRM framebuffers through it whenever it lacks \
+                     CAP_SYS_ADMIN (`xrdisplay status` says so); `sudo xrdisplay uninstall \
+                     capture-helper` undoes it"
+                );
+            }
+            Ok(())
         }
     }
 }

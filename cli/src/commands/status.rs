@@ -26,6 +26,8 @@ struct Report {
     capture_loop: LoopReport,
     outputs: Vec<OutputReport>,
     monitors: Vec<MonitorReport>,
+    /// How DRM capture reads framebuffers: directly, through the capture helper, or not.
+    drm_access: String,
 }
 
 #[derive(Serialize)]
@@ -178,6 +180,7 @@ fn build(session: &Session, state: &ScreenState, name: &str) -> Report {
                     .collect(),
             })
             .collect(),
+        drm_access: xrdisplay_capture::helper::Access::now().to_string(),
     }
 }
 
@@ -313,6 +316,7 @@ fn print_text(r: &Report) {
                 .map_or(String::new(), |s| format!("; would read the {s}"))
         ),
     }
+    out!("DRM access {}", r.drm_access);
     out!("Outputs");
     out!(
         "  {:<14} {:<12} {:<6} {:<20} {:<18} {:>7}  FLAGS",

@@ -2,18 +2,25 @@ use std::path::Path;
 
 use crate::cli::{UninstallArgs, UninstallWhat};
 use crate::desktop::file::{Managed, Uninstalled};
-use crate::desktop::{autostart, xorg_conf};
+use crate::desktop::{autostart, capture_helper, xorg_conf};
 use crate::exit::{Error, Result};
 
 pub fn run(args: &UninstallArgs) -> Result<()> {
     match &args.what {
         UninstallWhat::XorgConf(a) => report("xorg-conf", uninstall_xorg_conf(&a.dir)),
         UninstallWhat::Autostart => report("autostart", uninstall_autostart()),
+        UninstallWhat::CaptureHelper(a) => {
+            report("capture-helper", uninstall_capture_helper(&a.helper_dir))
+        }
         UninstallWhat::All(a) => {
             // Every item is tried and reported, even after one fails.
             let results = [
-                ("xorg-conf", uninstall_xorg_conf(&a.dir)),
+                ("xorg-conf", uninstall_xorg_conf(&a.xorg.dir)),
                 ("autostart", uninstall_autostart()),
+                (
+                    "capture-helper",
+                    uninstall_capture_helper(&a.helper.helper_dir),
+                ),
             ];
             let mut failed = Vec::new();
             for (item, result) in results {
@@ -41,6 +48,12 @@ fn uninstall_xorg_conf(dir: &Path) -> Result<(String, Uninstalled)> {
 fn uninstall_autostart() -> Result<(String, Uninstalled)> {
     let file: Managed = autostart::managed(autostart::path()?, "");
     Ok((file.path.display().to_string(), file.uninstall()?))
+}
+
+/// Removing the file removes its capability with it.
+fn uninstall_capture_helper(dir: &Path) -> Result<(String, Uninstalled)> {
+    let (path, outcome) = capture_helper::uninstall(dir)?;
+    Ok((path.display().to_string(), outcome))
 }
 
 /// One line per item removed or found absent.

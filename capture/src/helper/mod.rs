@@ -1,0 +1,66 @@
+//! `xrdisplay-kms`, the least-privilege capture helper, and xrdisplay's side of it.
+//!
+//! Reading a framebuffer another process made (GETFB2 with buffer handles) needs
+//! CAP_SYS_ADMIN or DRM master. Rather than running xrdisplay as root, a small binary
+//! holds CAP_SYS_ADMIN through file capabilities (`sudo xrdisplay install
+//! capture-helper`). xrdisplay starts it with one end of a socket pair; the helper
+//! drops every other capability, sets no_new_privs, dies with its parent, and answers
+//! requests of the fixed binary format in [`protocol`]: for a card and a framebuffer
+//! id, the framebuffer's planes as read-only DMA-BUF fds (SCM_RIGHTS) with format,
+//! modifier, pitches and offsets. Its own GEM handles are closed after each export.
+//!
+//! What it checks, and why that is the line: the helper exports a framebuffer only
+//! while a CRTC or a plane of that card scans it out, checked before and after the
+//! export. What a screen shows is what the user in front of it sees anyway (and could
+//! read through the X server); buffers no screen shows (another client's off-screen
+//! or next frame) are refused. The helper cannot verify that a framebuffer is the
+//! `FRAMEBUFFER_ID` of an output of the caller's own X server: it would have to trust
+//! the caller to name the server, and a patched driver's virtual output is backed by
+//! no hardware CRTC, so reading that buffer still needs root. Only the caller's access
+//! to the card is inherited: the helper runs with the caller's uid and opens
+//! `/dev/dri/card{N}` itself (a number from the request, checked to be that DRM
+//! device), so a user who cannot open the card gets nothing from it.
+
+mod client;
+pub mod filecap;
+pub mod protocol;
+pub mod server;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use client::{find, Helper, ENV, INSTALL_DIR, NAME};
+
+/// How this process reads DRM framebuffers, for `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// It has CAP_SYS_ADMIN itself.
+    Direct,
+    /// Through the capture helper at this path.
+    Helper(PathBuf),
+    /// Neither: GETFB2 gives it no buffer handles.
+    None,
+}
+
+impl Access {
+    pub fn now() -> Access {
+        if server::holds_sys_admin() {
+            Access::Direct
+        } else {
+            find().map_or(Access::None, Access::Helper)
+        }
+    }
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Access::Direct => f.write_str("direct (this process has CAP_SYS_ADMIN)"),
+            Access::Helper(path) => write!(f, "through the capture helper {}", path.display()),
+            Access::None => f.write_str(
+                "none (no CAP_SYS_ADMIN, no capture helper: `sudo xrdisplay install \
+                 capture-helper`, or MIT-SHM is used)",
+            ),
+        }
+    }
+}

@@ -1,0 +1,335 @@
+//! The helper's side: shed every privilege but CAP_SYS_ADMIN, then answer export
+//! requests on the socket its parent handed it as stdin, until the parent goes away.
+
+use std::fs::OpenOptions;
+use std::io::{self, IoSlice, IoSliceMut};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
+
+use nix::libc;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::socket::{
+    getsockopt, recvmsg, sendmsg, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockType,
+};
+
+use super::protocol::{Exported, Refusal, RefusalCode, Reply, Request, MAX_FDS, MAX_PLANES};
+use crate::drm::device::Card;
+use crate::drm::framebuffer::FbInfo;
+use crate::drm::{export_planes, DRM_MAJOR};
+use crate::Error;
+
+const CAP_SYS_ADMIN: u32 = 21;
+const CAP_VERSION_3: u32 = 0x2008_0522;
+
+#[repr(C)]
+struct CapHeader {
+    version: u32,
+    pid: libc::c_int,
+}
+
+#[repr(C)]
+#[derive(Clone, Copy, Default)]
+struct CapData {
+    effective: u32,
+    permitted: u32,
+    inheritable: u32,
+}
+
+fn capget() -> io::Result<(CapHeader, [CapData; 2])> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let mut data = [CapData::default(); 2];
+    // SAFETY: a version-3 header and the two data words it reads and writes.
+    if unsafe { libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok((header, data))
+}
+
+/// Whether this process has CAP_SYS_ADMIN in effect (and needs no helper).
+pub fn holds_sys_admin() -> bool {
+    capget().is_ok_and(|(_, data)| data[0].effective & (1 << CAP_SYS_ADMIN) != 0)
+}
+
+/// Drops every capability except CAP_SYS_ADMIN (GETFB2 checks it on each call, so it
+/// cannot go after the device is open), clears the ambient set, forbids gaining
+/// privileges again (no_new_privs) and being ptraced or dumped by the caller's uid.
+/// Returns whether CAP_SYS_ADMIN is held.
+pub fn drop_privileges() -> io::Result<bool> {
+    let (mut header, data) = capget()?;
+    let admin = data[0].permitted & (1 << CAP_SYS_ADMIN) != 0;
+    let keep = if admin { 1 << CAP_SYS_ADMIN } else { 0 };
+    let data = [
+        CapData {
+            effective: keep,
+            permitted: keep,
+            inheritable: 0,
+        },
+        CapData::default(),
+    ];
+    // SAFETY: as above; the kernel only reads `data`.
+    if unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: plain prctl with integer arguments. EINVAL: a kernel without ambient
+    // capabilities (before 4.3), which has none to clear.
+    let rc = unsafe {
+        libc::prctl(
+            libc::PR_CAP_AMBIENT,
+            libc::PR_CAP_AMBIENT_CLEAR_ALL,
+            0,
+            0,
+            0,
+        )
+    };
+    if rc != 0 && io::Error::last_os_error().raw_os_error() != Some(libc::EINVAL) {
+        return Err(io::Error::last_os_error());
+    }
+    nix::sys::prctl::set_no_new_privs()?;
+    nix::sys::prctl::set_dumpable(false)?;
+    Ok(admin)
+}
+
+/// The helper's main: returns the process exit status (0 when the parent closed the
+/// socket, 1 on a socket error, 2 when not started by xrdisplay).
+pub fn main() -> i32 {
+    // The kernel clears the parent-death signal when it executes a binary with file
+    // capabilities, so it is set here; a parent already gone shows as EOF below.
+    if nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL).is_err() {
+        return 1;
+    }
+    // Descriptors beyond stdio that whoever ran us left open are not ours to use.
+    // SAFETY: closes only descriptors this process does not use.
+    unsafe { libc::close_range(3, libc::c_uint::MAX, 0) };
+    let admin = match drop_privileges() {
+        Ok(admin) => admin,
+        Err(e) => {
+            eprintln!("xrdisplay-kms: cannot drop privileges: {e}");
+            return 1;
+        }
+    };
+    let stdin = io::stdin();
+    let sock = stdin.as_fd();
+    if getsockopt(&sock, sockopt::SockType) != Ok(SockType::SeqPacket) {
+        eprintln!(
+            "xrdisplay-kms: stdin is not a SOCK_SEQPACKET socket; this helper is started by \
+             xrdisplay, which captures through it when it lacks CAP_SYS_ADMIN"
+        );
+        return 2;
+    }
+    let mut server = Server { admin, card: None };
+    loop {
+        let reply = match receive(sock) {
+            Ok(Received::Eof) => return 0,
+            Ok(Received::Message { bytes, fds }) => server.answer(bytes, fds),
+            Err(_) => return 1,
+        };
+        let (reply, fds) = match reply {
+            Ok((exported, fds)) => (Reply::Exported(exported), fds),
+            Err(refusal) => (Reply::Refused(refusal), Vec::new()),
+        };
+        if send(sock, &reply, &fds).is_err() {
+            return 1;
+        }
+    }
+}
+
+enum Received {
+    Eof,
+    /// The message's bytes, or how many were read of a longer one, and how many fds
+    /// it carried.
+    Message {
+        bytes: Result<Vec<u8>, usize>,
+        fds: usize,
+    },
+}
+
+/// Receives one message; attached descriptors are counted and closed.
+fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
+    // Room for one byte more than a request, so a longer message shows as truncated.
+    let mut buf = [0u8; super::protocol::REQUEST_LEN + 1];
+    let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
+    let (bytes, fds, flags) = {
+        let mut iov = [IoSliceMut::new(&mut buf)];
+        let msg = recvmsg::<()>(
+            sock.as_raw_fd(),
+            &mut iov,
+            Some(&mut space),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        )?;
+        let mut fds = 0;
+        match msg.cmsgs() {
+            Ok(cmsgs) => {
+                for cmsg in cmsgs {
+                    if let ControlMessageOwned::ScmRights(raw) = cmsg {
+                        for fd in raw {
+                            // SAFETY: the kernel just installed this descriptor for us.
+                            drop(unsafe { OwnedFd::from_raw_fd(fd) });
+                            fds += 1;
+                        }
+                    }
+                }
+            }
+            // Cut control data: refused like attached fds.
+            Err(_) => fds += 1,
+        }
+        (msg.bytes, fds, msg.flags)
+    };
+    if bytes == 0 && fds == 0 && peer_gone(sock) {
+        return Ok(Received::Eof);
+    }
+    let message = if flags.contains(MsgFlags::MSG_TRUNC) {
+        Err(bytes)
+    } else {
+        Ok(buf[..bytes].to_vec())
+    };
+    Ok(Received::Message {
+        bytes: message,
+        fds,
+    })
+}
+
+/// Whether the peer closed its end: a read of 0 bytes is also an empty message.
+fn peer_gone(sock: BorrowedFd<'_>) -> bool {
+    // A closed peer (or shutdown) sets both shutdown bits of our end: POLLHUP.
+    let mut fds = [PollFd::new(sock, PollFlags::POLLIN)];
+    match poll(&mut fds, PollTimeout::ZERO) {
+        Ok(_) => fds[0]
+            .revents()
+            .is_some_and(|r| r.contains(PollFlags::POLLHUP)),
+        Err(_) => true,
+    }
+}
+
+fn send(sock: BorrowedFd<'_>, reply: &Reply, fds: &[OwnedFd]) -> io::Result<()> {
+    let bytes = reply.encode();
+    let raw: Vec<RawFd> = fds.iter().map(AsRawFd::as_raw_fd).collect();
+    let rights = [ControlMessage::ScmRights(&raw)];
+    let cmsgs: &[ControlMessage] = if raw.is_empty() { &[] } else { &rights };
+    sendmsg::<()>(
+        sock.as_raw_fd(),
+        &[IoSlice::new(&bytes)],
+        cmsgs,
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )?;
+    Ok(())
+}
+
+struct Server {
+    admin: bool,
+    /// The card opened last, by minor.
+    card: Option<(u32, Card)>,
+}
+
+impl Server {
+    fn answer(
+        &mut self,
+        bytes: Result<Vec<u8>, usize>,
+        fds: usize,
+    ) -> Result<(Exported, Vec<OwnedFd>), Refusal> {
+        let bytes = bytes.map_err(|n| {
+            Refusal::new(
+                RefusalCode::Malformed,
+                format!(
+                    "a request is {} bytes, this one more than {n}",
+                    super::protocol::REQUEST_LEN
+                ),
+            )
+        })?;
+        let request = Request::parse(&bytes, fds)?;
+        let admin = self.admin;
+        let card = self.open(request.card)?;
+        if !admin {
+            return Err(Refusal::new(
+                RefusalCode::NoPrivilege,
+                "xrdisplay-kms lacks CAP_SYS_ADMIN: install it with \
+                 `sudo xrdisplay install capture-helper`",
+            ));
+        }
+        export(card, request.fb_id)
+    }
+
+    /// `/dev/dri/card{minor}`, checked to be that DRM device (a path the helper builds
+    /// itself: the caller names a number, never a file).
+    fn open(&mut self, minor: u32) -> Result<&Card, Refusal> {
+        if self.card.as_ref().is_none_or(|(m, _)| *m != minor) {
+            self.card = None;
+            let path = format!("/dev/dri/card{minor}");
+            let no_device = |why: String| Refusal::new(RefusalCode::NoDevice, why);
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY)
+                .open(&path)
+                .map_err(|e| no_device(format!("no DRM device {path}: {e}")))?;
+            let meta = file
+                .metadata()
+                .map_err(|e| no_device(format!("{path}: {e}")))?;
+            let rdev = meta.rdev();
+            if !meta.file_type().is_char_device()
+                || libc::major(rdev) != DRM_MAJOR
+                || libc::minor(rdev) != minor
+            {
+                return Err(no_device(format!("{path} is not DRM card {minor}")));
+            }
+            self.card = Some((minor, Card::from_file(file, path.into())));
+        }
+        self.card
+            .as_ref()
+            .map(|(_, card)| card)
+            .ok_or_else(|| Refusal::new(RefusalCode::NoDevice, "no card"))
+    }
+}
+
+/// Exports `fb_id` if a CRTC or plane of `card` shows it, before and after the export
+/// (ids are reused: a framebuffer replaced in between must not slip through).
+fn export(card: &Card, fb_id: u32) -> Result<(Exported, Vec<OwnedFd>), Refusal> {
+    let shown = || -> Result<(), Refusal> {
+        match card.shows(fb_id) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::new(
+                RefusalCode::NotScannedOut,
+                format!(
+                    "framebuffer {fb_id} is not scanned out by any CRTC or plane of {}; \
+                     xrdisplay-kms exports only what a screen shows",
+                    card.path().display()
+                ),
+            )),
+            Err(e) => Err(refusal(e)),
+        }
+    };
+    shown()?;
+    let info = FbInfo::query(card.as_fd(), fb_id).map_err(refusal)?;
+    let dmabuf = export_planes(card, &info).map_err(refusal)?;
+    drop(info);
+    shown()?;
+    let mut exported = Exported {
+        fb_id,
+        width: dmabuf.width,
+        height: dmabuf.height,
+        fourcc: dmabuf.fourcc,
+        modifier: dmabuf.modifier,
+        planes: dmabuf.planes.len() as u32,
+        pitches: [0; MAX_PLANES],
+        offsets: [0; MAX_PLANES],
+    };
+    let mut fds = Vec::new();
+    for (i, plane) in dmabuf.planes.into_iter().enumerate().take(MAX_PLANES) {
+        exported.pitches[i] = plane.pitch;
+        exported.offsets[i] = plane.offset;
+        fds.push(plane.fd);
+    }
+    Ok((exported, fds))
+}
+
+fn refusal(e: Error) -> Refusal {
+    let code = match &e {
+        Error::Vanished(_) => RefusalCode::NoFramebuffer,
+        Error::Permission(_) => RefusalCode::NoPrivilege,
+        _ => RefusalCode::Failed,
+    };
+    Refusal::new(code, e.to_string())
+}
