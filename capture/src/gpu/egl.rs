@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use khronos_egl as egl;
 
+use super::gbm::Gbm;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::fourcc_name;
 use crate::{Error, Result};
@@ -16,6 +17,7 @@ type Instance = egl::DynamicInstance<egl::EGL1_5>;
 
 // Extension enums (EGL/eglext.h); khronos-egl only has the core ones.
 const PLATFORM_DEVICE: egl::Enum = 0x313F;
+const PLATFORM_GBM: egl::Enum = 0x31D7;
 const PLATFORM_XCB: egl::Enum = 0x31DC;
 const PLATFORM_XCB_SCREEN: egl::Attrib = 0x31DE;
 const PLATFORM_SURFACELESS: egl::Enum = 0x31DD;
@@ -104,6 +106,8 @@ pub struct Egl {
     /// The display's extensions.
     extensions: String,
     images: Vec<egl::Image>,
+    /// The GBM device a GBM display runs on; dropped after the display is terminated.
+    gbm: Option<Gbm>,
 }
 
 impl Egl {
@@ -115,7 +119,7 @@ impl Egl {
             .query_string(None, egl::EXTENSIONS)
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (display, platform) = match native {
+        let (display, platform, gbm) = match native {
             Native::Xcb(connection, screen) => {
                 if !has_extension(&client, "EGL_EXT_platform_xcb") {
                     return Err(Error::Unsupported(
@@ -130,7 +134,7 @@ impl Egl {
                 let display =
                     unsafe { egl.get_platform_display(PLATFORM_XCB, connection, &attribs) }
                         .map_err(|e| egl_error("eglGetPlatformDisplay(xcb)", e))?;
-                (display, "X11 (EGL_EXT_platform_xcb)".to_string())
+                (display, "X11 (EGL_EXT_platform_xcb)".to_string(), None)
             }
             Native::Headless => headless_display(&egl, &client, drm_device)?,
         };
@@ -144,6 +148,7 @@ impl Egl {
             platform,
             extensions: String::new(),
             images: Vec::new(),
+            gbm,
         };
         this.extensions = this
             .egl
@@ -425,35 +430,49 @@ impl Drop for Egl {
             let _ = self.egl.destroy_context(self.display, context);
         }
         release(&self.egl, self.display);
+        // Only now that the display is gone may its GBM device go.
+        drop(self.gbm.take());
     }
 }
 
-/// The DRM device's EGL device when EGL lists it, else Mesa's surfaceless platform.
+/// A display on `drm_device` through GBM (on that very node), else through its EGL
+/// device (Mesa opens the render node), else Mesa's surfaceless platform; the
+/// description says why the earlier ones were not taken.
 fn headless_display(
     egl: &Instance,
     client: &str,
     drm_device: Option<&Path>,
-) -> Result<(egl::Display, String)> {
-    let mut why = String::from("no DRM device given");
-    if let Some(path) = drm_device {
-        match find_device(egl, client, path) {
-            Ok(device) => {
+) -> Result<(egl::Display, String, Option<Gbm>)> {
+    let mut why = Vec::new();
+    match drm_device {
+        None => why.push("no DRM device given".to_string()),
+        Some(path) => {
+            match gbm_display(egl, client, path) {
+                Ok((display, gbm)) => {
+                    return Ok((display, format!("GBM on {}", path.display()), Some(gbm)))
+                }
+                Err(e) => why.push(e),
+            }
+            match find_device(egl, client, path) {
                 // SAFETY: `device` came from eglQueryDevicesEXT.
-                match unsafe {
+                Ok(device) => match unsafe {
                     egl.get_platform_display(PLATFORM_DEVICE, device, &[egl::ATTRIB_NONE])
                 } {
                     Ok(display) => {
-                        return Ok((display, format!("EGL device {}", path.display())));
+                        return Ok((display, format!("EGL device {}", path.display()), None))
                     }
-                    Err(e) => why = format!("the EGL device for {} failed: {e}", path.display()),
-                }
+                    Err(e) => {
+                        why.push(format!("the EGL device for {} failed: {e}", path.display()))
+                    }
+                },
+                Err(e) => why.push(e),
             }
-            Err(e) => why = e,
         }
     }
+    let why = why.join("; ");
     if !has_extension(client, "EGL_MESA_platform_surfaceless") {
         return Err(Error::Unsupported(format!(
-            "no headless EGL display: {why}, and EGL lacks EGL_MESA_platform_surfaceless \
+            "no headless EGL display: {why}; and EGL lacks EGL_MESA_platform_surfaceless \
              (install libegl-mesa0)"
         )));
     }
@@ -466,7 +485,23 @@ fn headless_display(
         )
     }
     .map_err(|e| egl_error("eglGetPlatformDisplay(surfaceless)", e))?;
-    Ok((display, format!("surfaceless ({why})")))
+    Ok((display, format!("surfaceless ({why})"), None))
+}
+
+fn gbm_display(
+    egl: &Instance,
+    client: &str,
+    path: &Path,
+) -> std::result::Result<(egl::Display, Gbm), String> {
+    if !has_extension(client, "EGL_KHR_platform_gbm") {
+        return Err("EGL lacks EGL_KHR_platform_gbm".into());
+    }
+    let gbm = Gbm::open(path).map_err(|e| e.to_string())?;
+    // SAFETY: a live gbm_device, kept (in Egl) until the display is terminated.
+    let display =
+        unsafe { egl.get_platform_display(PLATFORM_GBM, gbm.device(), &[egl::ATTRIB_NONE]) }
+            .map_err(|e| format!("EGL on GBM ({}) failed: {e}", path.display()))?;
+    Ok((display, gbm))
 }
 
 /// The EGL device whose DRM primary or render node is `path`.

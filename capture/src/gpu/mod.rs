@@ -7,6 +7,7 @@
 //! made it: create it, and call every method, on the render thread.
 
 mod egl;
+mod gbm;
 mod shader;
 mod texture;
 
@@ -22,6 +23,15 @@ pub use crate::present::Target;
 use crate::present::{Offscreen, Window};
 use crate::view::Placement;
 use crate::{Error, Result};
+
+/// GL renderers (a part of GL_RENDERER) that advertise DMA-BUF import but draw
+/// imported buffers wrongly, and why: imports are refused there, so the caller
+/// falls back to uploading.
+const IMPORT_BROKEN: &[(&str, &str)] = &[(
+    "llvmpipe",
+    "Mesa's llvmpipe draws imported buffers wrongly or crashes (seen with Mesa 22.3 \
+     on virtio-gpu through kms_swrast); GALLIUM_DRIVER=softpipe imports correctly",
+)];
 
 /// Where one view is drawn, in target pixels (origin top-left, y down). Its size must
 /// be its placement's `view_size`; side-by-side stereo is two viewports.
@@ -91,6 +101,8 @@ pub struct Renderer {
     cursor_rect: Option<[f32; 4]>,
     size: (u32, u32),
     image_target_texture: Option<egl::ImageTargetTexture>,
+    /// Why imports are refused on this GL renderer although EGL offers them.
+    import_broken: Option<&'static str>,
     describe: String,
     // Dropped in this order: EGL (surface, context, display) before the X window and
     // connection it draws through.
@@ -99,9 +111,9 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Opens EGL for `target`. Headless rendering runs on `drm_device` (a DRM card or
-    /// render node, so that its framebuffers import) when EGL lists that device, else
-    /// on Mesa's surfaceless platform; an X window uses the X server's GPU.
+    /// Opens EGL for `target`. Headless rendering runs on `drm_device` (the DRM card
+    /// whose framebuffers are to be imported) through GBM or its EGL device, else on
+    /// Mesa's surfaceless platform; an X window uses the X server's GPU.
     pub fn new(target: Target, drm_device: Option<&Path>) -> Result<Renderer> {
         let size = target.size();
         if size.0 == 0 || size.1 == 0 {
@@ -174,6 +186,10 @@ impl Renderer {
             cursor_rect: None,
             size,
             image_target_texture,
+            import_broken: IMPORT_BROKEN
+                .iter()
+                .find(|(name, _)| renderer.contains(name))
+                .map(|(_, why)| *why),
             describe: String::new(),
             egl,
             output,
@@ -208,6 +224,9 @@ impl Renderer {
     ) -> std::result::Result<(), String> {
         if self.image_target_texture.is_none() {
             return Err("the GL driver lacks GL_OES_EGL_image".into());
+        }
+        if let Some(why) = self.import_broken {
+            return Err(why.into());
         }
         self.egl.check_dmabuf(fourcc, modifier)
     }
