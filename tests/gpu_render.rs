@@ -114,6 +114,7 @@ fn pattern_pixels(w: u32, h: u32) -> Vec<[u8; 3]> {
 #[test]
 fn identity_placement_shows_every_capture_format_pixel_for_pixel() {
     let mut r = headless((W, H));
+    println!("{}", r.describe());
     assert!(r.describe().contains("GL:"), "{}", r.describe());
     for &format in FORMATS {
         let (pixels, layout) = pattern_layout(format);
@@ -368,6 +369,31 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
             "cursor off the screen",
         );
     }
+}
+
+#[test]
+fn renderers_sharing_a_display_outlive_each_other() {
+    // EGL gives both the same display: dropping one must not terminate it under the other.
+    let mut a = headless((W, H));
+    let b = headless((8, 8));
+    drop(b);
+    let (pixels, layout) = pattern_layout(XRGB8888);
+    a.upload(&pixels, layout, &[]).unwrap();
+    a.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
+        .unwrap();
+    a.present().unwrap();
+    assert_close(
+        &rgb_of(&a.read_back().unwrap()),
+        &pattern_pixels(W, H),
+        W,
+        0,
+        "after the other went",
+    );
+    drop(a);
+    // And a display terminated with its last renderer opens again.
+    let mut c = headless((4, 4));
+    c.draw(&[]).unwrap();
+    assert_eq!(rgb_of(&c.read_back().unwrap()), vec![[0, 0, 0]; 16]);
 }
 
 /// The root window's pixels in `area`, as RGB.

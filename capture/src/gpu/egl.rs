@@ -207,7 +207,12 @@ impl Egl {
         Ok(())
     }
 
+    /// Makes this context current on the calling thread, unless it already is (another
+    /// renderer on the same thread may have taken over).
     pub fn make_current(&self) -> Result<()> {
+        if self.context.is_some() && self.egl.get_current_context() == self.context {
+            return Ok(());
+        }
         self.egl
             .make_current(self.display, self.surface, self.surface, self.context)
             .map_err(|e| egl_error("eglMakeCurrent", e))
@@ -436,8 +441,9 @@ impl Drop for Egl {
 }
 
 /// A display on `drm_device` through GBM (on that very node), else through its EGL
-/// device (Mesa opens the render node), else Mesa's surfaceless platform; the
-/// description says why the earlier ones were not taken.
+/// device (Mesa opens the render node), else Mesa's surfaceless platform, else the
+/// first EGL device (what NVIDIA's driver offers); the description says why the
+/// earlier ones were not taken.
 fn headless_display(
     egl: &Instance,
     client: &str,
@@ -453,39 +459,46 @@ fn headless_display(
                 }
                 Err(e) => why.push(e),
             }
-            match find_device(egl, client, path) {
-                // SAFETY: `device` came from eglQueryDevicesEXT.
-                Ok(device) => match unsafe {
-                    egl.get_platform_display(PLATFORM_DEVICE, device, &[egl::ATTRIB_NONE])
-                } {
-                    Ok(display) => {
-                        return Ok((display, format!("EGL device {}", path.display()), None))
-                    }
-                    Err(e) => {
-                        why.push(format!("the EGL device for {} failed: {e}", path.display()))
-                    }
-                },
+            match device_display(egl, client, Some(path)) {
+                Ok((display, name)) => return Ok((display, name, None)),
                 Err(e) => why.push(e),
             }
         }
     }
-    let why = why.join("; ");
-    if !has_extension(client, "EGL_MESA_platform_surfaceless") {
-        return Err(Error::Unsupported(format!(
-            "no headless EGL display: {why}; and EGL lacks EGL_MESA_platform_surfaceless \
-             (install libegl-mesa0)"
-        )));
+    if has_extension(client, "EGL_MESA_platform_surfaceless") {
+        // SAFETY: the surfaceless platform takes no native display.
+        let display = unsafe {
+            egl.get_platform_display(
+                PLATFORM_SURFACELESS,
+                std::ptr::null_mut(),
+                &[egl::ATTRIB_NONE],
+            )
+        }
+        .map_err(|e| egl_error("eglGetPlatformDisplay(surfaceless)", e))?;
+        return Ok((display, format!("surfaceless ({})", why.join("; ")), None));
     }
-    // SAFETY: the surfaceless platform takes no native display.
-    let display = unsafe {
-        egl.get_platform_display(
-            PLATFORM_SURFACELESS,
-            std::ptr::null_mut(),
-            &[egl::ATTRIB_NONE],
-        )
+    why.push("EGL lacks EGL_MESA_platform_surfaceless".into());
+    match device_display(egl, client, None) {
+        Ok((display, name)) => Ok((display, format!("{name} ({})", why.join("; ")), None)),
+        Err(e) => Err(Error::Unsupported(format!(
+            "no headless EGL display: {}; {e} (install libegl1 and libegl-mesa0)",
+            why.join("; ")
+        ))),
     }
-    .map_err(|e| egl_error("eglGetPlatformDisplay(surfaceless)", e))?;
-    Ok((display, format!("surfaceless ({why})"), None))
+}
+
+/// A display on the EGL device of `path` (a DRM primary or render node), or on the
+/// first device EGL lists when `None`; with the device's name.
+fn device_display(
+    egl: &Instance,
+    client: &str,
+    path: Option<&Path>,
+) -> std::result::Result<(egl::Display, String), String> {
+    let (device, name) = find_device(egl, client, path)?;
+    // SAFETY: `device` came from eglQueryDevicesEXT.
+    unsafe { egl.get_platform_display(PLATFORM_DEVICE, device, &[egl::ATTRIB_NONE]) }
+        .map(|display| (display, format!("EGL device {name}")))
+        .map_err(|e| format!("EGL device {name} failed: {e}"))
 }
 
 fn gbm_display(
@@ -504,12 +517,13 @@ fn gbm_display(
     Ok((display, gbm))
 }
 
-/// The EGL device whose DRM primary or render node is `path`.
+/// The EGL device whose DRM primary or render node is `path` (any device when
+/// `None`), and its DRM file name where it has one.
 fn find_device(
     egl: &Instance,
     client: &str,
-    path: &Path,
-) -> std::result::Result<*mut c_void, String> {
+    path: Option<&Path>,
+) -> std::result::Result<(*mut c_void, String), String> {
     if !has_extension(client, "EGL_EXT_device_enumeration")
         || !has_extension(client, "EGL_EXT_platform_device")
     {
@@ -522,7 +536,7 @@ fn find_device(
         proc_address(egl, "eglQueryDevicesEXT").ok_or("eglQueryDevicesEXT is missing")?;
     let query_string: QueryDeviceString =
         proc_address(egl, "eglQueryDeviceStringEXT").ok_or("eglQueryDeviceStringEXT is missing")?;
-    let wanted = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let wanted = path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
     let mut devices = [std::ptr::null_mut(); 16];
     let mut count = 0;
     // SAFETY: the prototype of eglQueryDevicesEXT, with the array's real length.
@@ -530,32 +544,45 @@ fn find_device(
         return Err("eglQueryDevicesEXT failed".into());
     }
     let mut seen = Vec::new();
-    for &device in devices.iter().take(usize::try_from(count).unwrap_or(0)) {
-        for name in [DRM_DEVICE_FILE, DRM_RENDER_NODE_FILE] {
-            // SAFETY: `device` is from eglQueryDevicesEXT; the answer is a C string or null.
-            let file = unsafe { query_string(device, name) };
-            if file.is_null() {
-                continue;
-            }
-            // SAFETY: non-null answers are NUL-terminated strings owned by EGL.
-            let file = unsafe { CStr::from_ptr(file) }
-                .to_string_lossy()
-                .into_owned();
-            if std::fs::canonicalize(&file).is_ok_and(|f| f == wanted) {
-                return Ok(device);
-            }
-            seen.push(file);
+    for (i, &device) in devices
+        .iter()
+        .take(usize::try_from(count).unwrap_or(0))
+        .enumerate()
+    {
+        let files: Vec<String> = [DRM_DEVICE_FILE, DRM_RENDER_NODE_FILE]
+            .into_iter()
+            .filter_map(|name| {
+                // SAFETY: `device` is from eglQueryDevicesEXT; the answer is a
+                // NUL-terminated string owned by EGL, or null.
+                let file = unsafe { query_string(device, name) };
+                (!file.is_null()).then(|| {
+                    unsafe { CStr::from_ptr(file) }
+                        .to_string_lossy()
+                        .into_owned()
+                })
+            })
+            .collect();
+        let Some(wanted) = &wanted else {
+            let name = files.first().cloned().unwrap_or_else(|| format!("#{i}"));
+            return Ok((device, name));
+        };
+        if let Some(file) = files
+            .iter()
+            .find(|f| std::fs::canonicalize(f).is_ok_and(|f| &f == wanted))
+        {
+            return Ok((device, file.clone()));
         }
+        seen.extend(files);
     }
-    Err(format!(
-        "EGL lists no device for {} (it has: {})",
-        path.display(),
-        if seen.is_empty() {
-            "no DRM devices".to_string()
-        } else {
+    Err(match path {
+        Some(path) if !seen.is_empty() => format!(
+            "EGL lists no device for {} (it has: {})",
+            path.display(),
             seen.join(", ")
-        }
-    ))
+        ),
+        Some(path) => format!("EGL lists no DRM device, so none for {}", path.display()),
+        None => "EGL lists no devices".into(),
+    })
 }
 
 fn initialize(egl: &Instance, display: egl::Display) -> Result<()> {

@@ -3,8 +3,10 @@
 //! through each view's [`Placement`] with the pointer on top, into a window or an
 //! offscreen framebuffer.
 //!
-//! A [`Renderer`] owns one EGL display and GLES 3 context, current on the thread that
-//! made it: create it, and call every method, on the render thread.
+//! A [`Renderer`] owns a GLES 3 context on an EGL display. A context is current on
+//! one thread at a time: create the renderer, and call every method, on the render
+//! thread. Each call makes its context current first, so several renderers may share
+//! a thread.
 
 mod egl;
 mod gbm;
@@ -235,6 +237,7 @@ impl Renderer {
     /// once per framebuffer (id, size, format, modifier, buffer) and reused while the
     /// same one comes back; the GPU then reads the framebuffer directly every frame.
     pub fn set_source_dmabuf(&mut self, buf: &Dmabuf, rect: Rect) -> Result<()> {
+        self.egl.make_current()?;
         let inside = fits(rect, (buf.width, buf.height));
         if !inside {
             return Err(Error::Geometry(format!(
@@ -321,6 +324,7 @@ impl Renderer {
     /// copied, through a pixel buffer object; everything when `damage` is empty or
     /// the size or format changed.
     pub fn upload(&mut self, pixels: &[u8], layout: BufferLayout, damage: &[Rect]) -> Result<()> {
+        self.egl.make_current()?;
         texture::check_layout(pixels, layout)?;
         let size = (layout.width, layout.height);
         let reuse = matches!(&self.source, Some(Source::Uploaded(u)) if u.size == size && u.format == layout.format);
@@ -371,6 +375,7 @@ impl Renderer {
     }
 
     fn upload_cursor(&mut self, c: &Cursor<'_>) -> Result<()> {
+        self.egl.make_current()?;
         let argb = Format::from_fourcc(u32::from_le_bytes(*b"AR24")).ok_or_else(|| {
             Error::Unsupported("ARGB8888 is missing from the format table".into())
         })?;
@@ -412,6 +417,7 @@ impl Renderer {
     /// Clears the target to black and draws the screen through each placement into
     /// its viewport (side-by-side stereo: two).
     pub fn draw(&mut self, views: &[(Placement, Viewport)]) -> Result<()> {
+        self.egl.make_current()?;
         for (placement, viewport) in views {
             if !fits(*viewport, self.size)
                 || placement.view_size != (viewport.width, viewport.height)
@@ -472,6 +478,7 @@ impl Renderer {
     /// Shows what `draw` drew: swaps the window's buffers (waiting for vblank), or
     /// waits until the offscreen frame is complete.
     pub fn present(&mut self) -> Result<()> {
+        self.egl.make_current()?;
         match &self.output {
             Output::Window { .. } => self.egl.swap_buffers(),
             Output::Offscreen(_) => {
@@ -485,6 +492,7 @@ impl Renderer {
     /// What the last `draw` drew, as an XBGR8888 frame the size of the target. In a
     /// window, call it before `present` (a swap leaves the back buffer undefined).
     pub fn read_back(&mut self) -> Result<Frame> {
+        self.egl.make_current()?;
         let format = Format::from_fourcc(u32::from_le_bytes(*b"XB24")).ok_or_else(|| {
             Error::Unsupported("XBGR8888 is missing from the format table".into())
         })?;
