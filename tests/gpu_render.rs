@@ -327,7 +327,7 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
         pixels: &image,
     };
     let view = [(Placement::flat((W, H), (W, H)), full(W, H))];
-    r.set_cursor(Some(cursor((100, 50))));
+    r.set_cursor(Some(cursor((100, 50)))).unwrap();
     r.draw(&view).unwrap();
     let got = rgb_of(&r.read_back().unwrap());
     for y in 0..H {
@@ -359,7 +359,7 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
         Some(cursor((W as i32 + 20, 5))),
         None,
     ] {
-        r.set_cursor(hidden);
+        r.set_cursor(hidden).unwrap();
         r.draw(&view).unwrap();
         assert_close(
             &rgb_of(&r.read_back().unwrap()),

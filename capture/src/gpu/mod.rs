@@ -350,21 +350,28 @@ impl Renderer {
         self.check_gl("uploading the screen")
     }
 
-    /// Shows the pointer (drawn over the screen, through the same placement) or hides it.
-    pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) {
+    /// Shows the pointer (drawn over the screen, through the same placement) or hides
+    /// it. On an error the pointer stays hidden until a later call succeeds.
+    pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) -> Result<()> {
         self.cursor_rect = None;
-        let Some(c) = cursor else {
-            return;
+        let Some(c) = cursor.filter(|c| c.width > 0 && c.height > 0) else {
+            return Ok(());
         };
-        if c.width == 0 || c.height == 0 || c.pixels.len() < c.width as usize * c.height as usize {
-            return;
+        if c.pixels.len() < c.width as usize * c.height as usize {
+            return Err(Error::Geometry(format!(
+                "a {}x{} cursor image needs {} pixels, not {}",
+                c.width,
+                c.height,
+                c.width as usize * c.height as usize,
+                c.pixels.len()
+            )));
         }
         let fresh = self
             .cursor
             .as_ref()
             .is_some_and(|t| t.serial == c.serial && t.size == (c.width, c.height));
-        if !fresh && self.upload_cursor(&c).is_err() {
-            return;
+        if !fresh {
+            self.upload_cursor(&c)?;
         }
         self.cursor_rect = Some([
             c.position.0 as f32 - c.hotspot.0 as f32,
@@ -372,6 +379,7 @@ impl Renderer {
             c.width as f32,
             c.height as f32,
         ]);
+        Ok(())
     }
 
     fn upload_cursor(&mut self, c: &Cursor<'_>) -> Result<()> {
