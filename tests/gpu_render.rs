@@ -369,6 +369,12 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
             "cursor off the screen",
         );
     }
+    let short = Cursor {
+        pixels: &image[..255],
+        ..cursor((100, 50))
+    };
+    let err = r.set_cursor(Some(short)).unwrap_err();
+    assert!(matches!(err, Error::Geometry(_)), "{err}");
 }
 
 #[test]
