@@ -124,33 +124,32 @@ impl Renderer {
                 size.0, size.1
             )));
         }
-        let (mut egl, window) = match &target {
-            Target::Headless { .. } => (egl::Egl::open(egl::Native::Headless, drm_device)?, None),
-            Target::X11 { display, .. } => {
-                let window = Window::connect(display.as_deref())?;
-                let (connection, screen) = window.native();
-                (
-                    egl::Egl::open(egl::Native::Xcb(connection, screen), None)?,
-                    Some(window),
-                )
-            }
+        // Declared before `egl`: on an early return EGL goes first, while the X
+        // connection it draws through is still open.
+        let mut window = match &target {
+            Target::X11 { display, .. } => Some(Window::connect(display.as_deref())?),
+            Target::Headless { .. } => None,
         };
-        let output_window = match (window, &target) {
-            (Some(mut window), Target::X11 { rect, .. }) => {
+        let native = match &window {
+            Some(window) => {
+                let (connection, screen) = window.native();
+                egl::Native::Xcb(connection, screen)
+            }
+            None => egl::Native::Headless,
+        };
+        let mut egl = egl::Egl::open(native, drm_device)?;
+        match (&mut window, &target) {
+            (Some(window), Target::X11 { rect, .. }) => {
                 let id = window.create(egl.native_visual(), *rect)?;
                 egl.attach_window(id)?;
-                Some(window)
             }
-            _ => {
-                egl.make_current()?;
-                None
-            }
-        };
+            _ => egl.make_current()?,
+        }
         // SAFETY: the context is current; glow loads the functions it offers.
         let gl = unsafe { glow::Context::from_loader_function(|name| egl.gl_proc(name)) };
         // On an error below, destroying the context frees what was made in it.
         let program = shader::Program::new(&gl)?;
-        let output = match output_window {
+        let output = match window {
             Some(window) => Output::Window {
                 _window: Box::new(window),
             },
@@ -263,8 +262,8 @@ impl Renderer {
             modifier: buf.modifier,
             inode,
         };
-        self.source_rect = rect;
         if matches!(&self.source, Some(Source::Imported { key: k, .. }) if *k == key) {
+            self.source_rect = rect;
             return Ok(());
         }
         let describe = || {
@@ -315,6 +314,7 @@ impl Renderer {
             image,
             texture,
         });
+        self.source_rect = rect;
         Ok(())
     }
 
@@ -419,7 +419,12 @@ impl Renderer {
             serial: c.serial,
             size: (c.width, c.height),
         });
-        self.check_gl("uploading the cursor image")
+        let checked = self.check_gl("uploading the cursor image");
+        if checked.is_err() {
+            // Uploaded again on the next call rather than shown half-made.
+            self.drop_cursor();
+        }
+        checked
     }
 
     /// Clears the target to black and draws the screen through each placement into
