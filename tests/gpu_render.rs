@@ -481,3 +481,27 @@ fn an_unreachable_x_display_is_an_x_error() {
         Ok(_) => panic!("a renderer on a display that does not exist"),
     }
 }
+
+#[test]
+fn an_x_server_that_goes_away_is_an_error_not_a_crash() {
+    let mut server = XServer::xvfb(W, H);
+    let target = Target::X11 {
+        display: Some(server.display().to_string()),
+        rect: (0, 0, W, H),
+    };
+    let mut r = Renderer::new(target, None).unwrap();
+    let view = [(Placement::flat((W, H), (W, H)), full(W, H))];
+    r.draw(&view).unwrap();
+    r.present().unwrap();
+    server.kill();
+    // Noticed at once, not after Mesa's slow presentation to nobody.
+    let start = Instant::now();
+    let err = r.draw(&view).and_then(|()| r.present()).unwrap_err();
+    assert!(matches!(err, Error::Vanished(_)), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(r);
+}

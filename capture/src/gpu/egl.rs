@@ -139,10 +139,18 @@ impl Egl {
             Native::Headless => headless_display(&egl, &client, drm_device)?,
         };
         initialize(&egl, display)?;
+        let config = match choose_config(display, matches!(native, Native::Xcb(..))) {
+            Ok(config) => config,
+            Err(e) => {
+                release(&egl, display);
+                return Err(e);
+            }
+        };
+        // From here on, dropping `this` releases the display.
         let mut this = Egl {
             egl,
             display,
-            config: choose_config(display, matches!(native, Native::Xcb(..)))?,
+            config,
             context: None,
             surface: None,
             platform,

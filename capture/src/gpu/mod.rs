@@ -85,9 +85,9 @@ struct CursorTexture {
 /// Where frames are drawn.
 enum Output {
     Offscreen(Offscreen),
-    /// Kept for its drop, which destroys the window.
+    /// The window; dropping it destroys the window.
     Window {
-        _window: Box<Window>,
+        window: Box<Window>,
     },
 }
 
@@ -151,7 +151,7 @@ impl Renderer {
         let program = shader::Program::new(&gl)?;
         let output = match window {
             Some(window) => Output::Window {
-                _window: Box::new(window),
+                window: Box::new(window),
             },
             None => Output::Offscreen(Offscreen::new(&gl, size)?),
         };
@@ -493,7 +493,11 @@ impl Renderer {
     pub fn present(&mut self) -> Result<()> {
         self.egl.make_current()?;
         match &self.output {
-            Output::Window { .. } => self.egl.swap_buffers(),
+            Output::Window { window } => {
+                window.check()?;
+                self.egl.swap_buffers()?;
+                window.check()
+            }
             Output::Offscreen(_) => {
                 // SAFETY: a GL call on the current context.
                 unsafe { self.gl.finish() };
