@@ -17,7 +17,7 @@ use std::path::Path;
 
 use glow::HasContext;
 
-pub use self::texture::{gl_format, GlFormat};
+use self::texture::gl_format;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};
 use crate::frame::{BufferLayout, Frame, Rect};
