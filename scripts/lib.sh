@@ -19,8 +19,9 @@ apt_ensure() {
 X_PACKAGES=(xserver-xorg-core xserver-xorg-video-dummy x11-xserver-utils xauth)
 
 # What the render loop needs: EGL (libglvnd and Mesa's vendor library) with Mesa's
-# software drivers, and libxcb, which EGL's X11 windows are made through.
-GL_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri libxcb1)
+# software drivers (llvmpipe, softpipe), libxcb (EGL's X11 windows are made through
+# it) and libgbm (EGL on a DRM device); all loaded at run time.
+GL_PACKAGES=(libegl1 libegl-mesa0 libgles2 libgl1-mesa-dri libgbm1 libxcb1)
 
 # The capture helper's tests: getcap/setcap (libcap2-bin) cross-check its file
 # capability; setpriv (util-linux, always installed) runs xrdisplay unprivileged.

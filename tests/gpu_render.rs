@@ -114,6 +114,7 @@ fn pattern_pixels(w: u32, h: u32) -> Vec<[u8; 3]> {
 #[test]
 fn identity_placement_shows_every_capture_format_pixel_for_pixel() {
     let mut r = headless((W, H));
+    println!("{}", r.describe());
     assert!(r.describe().contains("GL:"), "{}", r.describe());
     for &format in FORMATS {
         let (pixels, layout) = pattern_layout(format);
@@ -326,7 +327,7 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
         pixels: &image,
     };
     let view = [(Placement::flat((W, H), (W, H)), full(W, H))];
-    r.set_cursor(Some(cursor((100, 50))));
+    r.set_cursor(Some(cursor((100, 50)))).unwrap();
     r.draw(&view).unwrap();
     let got = rgb_of(&r.read_back().unwrap());
     for y in 0..H {
@@ -358,7 +359,7 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
         Some(cursor((W as i32 + 20, 5))),
         None,
     ] {
-        r.set_cursor(hidden);
+        r.set_cursor(hidden).unwrap();
         r.draw(&view).unwrap();
         assert_close(
             &rgb_of(&r.read_back().unwrap()),
@@ -368,6 +369,37 @@ fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
             "cursor off the screen",
         );
     }
+    let short = Cursor {
+        pixels: &image[..255],
+        ..cursor((100, 50))
+    };
+    let err = r.set_cursor(Some(short)).unwrap_err();
+    assert!(matches!(err, Error::Geometry(_)), "{err}");
+}
+
+#[test]
+fn renderers_sharing_a_display_outlive_each_other() {
+    // EGL gives both the same display: dropping one must not terminate it under the other.
+    let mut a = headless((W, H));
+    let b = headless((8, 8));
+    drop(b);
+    let (pixels, layout) = pattern_layout(XRGB8888);
+    a.upload(&pixels, layout, &[]).unwrap();
+    a.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
+        .unwrap();
+    a.present().unwrap();
+    assert_close(
+        &rgb_of(&a.read_back().unwrap()),
+        &pattern_pixels(W, H),
+        W,
+        0,
+        "after the other went",
+    );
+    drop(a);
+    // And a display terminated with its last renderer opens again.
+    let mut c = headless((4, 4));
+    c.draw(&[]).unwrap();
+    assert_eq!(rgb_of(&c.read_back().unwrap()), vec![[0, 0, 0]; 16]);
 }
 
 /// The root window's pixels in `area`, as RGB.
@@ -448,4 +480,28 @@ fn an_unreachable_x_display_is_an_x_error() {
         Err(e) => panic!("wrong error: {e:?}"),
         Ok(_) => panic!("a renderer on a display that does not exist"),
     }
+}
+
+#[test]
+fn an_x_server_that_goes_away_is_an_error_not_a_crash() {
+    let mut server = XServer::xvfb(W, H);
+    let target = Target::X11 {
+        display: Some(server.display().to_string()),
+        rect: (0, 0, W, H),
+    };
+    let mut r = Renderer::new(target, None).unwrap();
+    let view = [(Placement::flat((W, H), (W, H)), full(W, H))];
+    r.draw(&view).unwrap();
+    r.present().unwrap();
+    server.kill();
+    // Noticed at once, not after Mesa's slow presentation to nobody.
+    let start = Instant::now();
+    let err = r.draw(&view).and_then(|()| r.present()).unwrap_err();
+    assert!(matches!(err, Error::Vanished(_)), "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(r);
 }

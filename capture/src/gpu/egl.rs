@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use khronos_egl as egl;
 
+use super::gbm::Gbm;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::fourcc_name;
 use crate::{Error, Result};
@@ -16,6 +17,7 @@ type Instance = egl::DynamicInstance<egl::EGL1_5>;
 
 // Extension enums (EGL/eglext.h); khronos-egl only has the core ones.
 const PLATFORM_DEVICE: egl::Enum = 0x313F;
+const PLATFORM_GBM: egl::Enum = 0x31D7;
 const PLATFORM_XCB: egl::Enum = 0x31DC;
 const PLATFORM_XCB_SCREEN: egl::Attrib = 0x31DE;
 const PLATFORM_SURFACELESS: egl::Enum = 0x31DD;
@@ -104,6 +106,8 @@ pub struct Egl {
     /// The display's extensions.
     extensions: String,
     images: Vec<egl::Image>,
+    /// The GBM device a GBM display runs on; dropped after the display is terminated.
+    gbm: Option<Gbm>,
 }
 
 impl Egl {
@@ -115,7 +119,7 @@ impl Egl {
             .query_string(None, egl::EXTENSIONS)
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let (display, platform) = match native {
+        let (display, platform, gbm) = match native {
             Native::Xcb(connection, screen) => {
                 if !has_extension(&client, "EGL_EXT_platform_xcb") {
                     return Err(Error::Unsupported(
@@ -130,20 +134,29 @@ impl Egl {
                 let display =
                     unsafe { egl.get_platform_display(PLATFORM_XCB, connection, &attribs) }
                         .map_err(|e| egl_error("eglGetPlatformDisplay(xcb)", e))?;
-                (display, "X11 (EGL_EXT_platform_xcb)".to_string())
+                (display, "X11 (EGL_EXT_platform_xcb)".to_string(), None)
             }
             Native::Headless => headless_display(&egl, &client, drm_device)?,
         };
         initialize(&egl, display)?;
+        let config = match choose_config(display, matches!(native, Native::Xcb(..))) {
+            Ok(config) => config,
+            Err(e) => {
+                release(&egl, display);
+                return Err(e);
+            }
+        };
+        // From here on, dropping `this` releases the display.
         let mut this = Egl {
             egl,
             display,
-            config: choose_config(display, matches!(native, Native::Xcb(..)))?,
+            config,
             context: None,
             surface: None,
             platform,
             extensions: String::new(),
             images: Vec::new(),
+            gbm,
         };
         this.extensions = this
             .egl
@@ -202,7 +215,12 @@ impl Egl {
         Ok(())
     }
 
+    /// Makes this context current on the calling thread, unless it already is (another
+    /// renderer on the same thread may have taken over).
     pub fn make_current(&self) -> Result<()> {
+        if self.context.is_some() && self.egl.get_current_context() == self.context {
+            return Ok(());
+        }
         self.egl
             .make_current(self.display, self.surface, self.surface, self.context)
             .map_err(|e| egl_error("eglMakeCurrent", e))
@@ -425,56 +443,95 @@ impl Drop for Egl {
             let _ = self.egl.destroy_context(self.display, context);
         }
         release(&self.egl, self.display);
+        // Only now that the display is gone may its GBM device go.
+        drop(self.gbm.take());
     }
 }
 
-/// The DRM device's EGL device when EGL lists it, else Mesa's surfaceless platform.
+/// A display on `drm_device` through GBM (on that very node), else through its EGL
+/// device (Mesa opens the render node), else Mesa's surfaceless platform, else the
+/// first EGL device (what NVIDIA's driver offers); the description says why the
+/// earlier ones were not taken.
 fn headless_display(
     egl: &Instance,
     client: &str,
     drm_device: Option<&Path>,
-) -> Result<(egl::Display, String)> {
-    let mut why = String::from("no DRM device given");
-    if let Some(path) = drm_device {
-        match find_device(egl, client, path) {
-            Ok(device) => {
-                // SAFETY: `device` came from eglQueryDevicesEXT.
-                match unsafe {
-                    egl.get_platform_display(PLATFORM_DEVICE, device, &[egl::ATTRIB_NONE])
-                } {
-                    Ok(display) => {
-                        return Ok((display, format!("EGL device {}", path.display())));
-                    }
-                    Err(e) => why = format!("the EGL device for {} failed: {e}", path.display()),
+) -> Result<(egl::Display, String, Option<Gbm>)> {
+    let mut why = Vec::new();
+    match drm_device {
+        None => why.push("no DRM device given".to_string()),
+        Some(path) => {
+            match gbm_display(egl, client, path) {
+                Ok((display, gbm)) => {
+                    return Ok((display, format!("GBM on {}", path.display()), Some(gbm)))
                 }
+                Err(e) => why.push(e),
             }
-            Err(e) => why = e,
+            match device_display(egl, client, Some(path)) {
+                Ok((display, name)) => return Ok((display, name, None)),
+                Err(e) => why.push(e),
+            }
         }
     }
-    if !has_extension(client, "EGL_MESA_platform_surfaceless") {
-        return Err(Error::Unsupported(format!(
-            "no headless EGL display: {why}, and EGL lacks EGL_MESA_platform_surfaceless \
-             (install libegl-mesa0)"
-        )));
+    if has_extension(client, "EGL_MESA_platform_surfaceless") {
+        // SAFETY: the surfaceless platform takes no native display.
+        let display = unsafe {
+            egl.get_platform_display(
+                PLATFORM_SURFACELESS,
+                std::ptr::null_mut(),
+                &[egl::ATTRIB_NONE],
+            )
+        }
+        .map_err(|e| egl_error("eglGetPlatformDisplay(surfaceless)", e))?;
+        return Ok((display, format!("surfaceless ({})", why.join("; ")), None));
     }
-    // SAFETY: the surfaceless platform takes no native display.
-    let display = unsafe {
-        egl.get_platform_display(
-            PLATFORM_SURFACELESS,
-            std::ptr::null_mut(),
-            &[egl::ATTRIB_NONE],
-        )
+    why.push("EGL lacks EGL_MESA_platform_surfaceless".into());
+    match device_display(egl, client, None) {
+        Ok((display, name)) => Ok((display, format!("{name} ({})", why.join("; ")), None)),
+        Err(e) => Err(Error::Unsupported(format!(
+            "no headless EGL display: {}; {e} (install libegl1 and libegl-mesa0)",
+            why.join("; ")
+        ))),
     }
-    .map_err(|e| egl_error("eglGetPlatformDisplay(surfaceless)", e))?;
-    Ok((display, format!("surfaceless ({why})")))
 }
 
-/// The EGL device whose DRM primary or render node is `path`.
-fn find_device(
+/// A display on the EGL device of `path` (a DRM primary or render node), or on the
+/// first device EGL lists when `None`; with the device's name.
+fn device_display(
+    egl: &Instance,
+    client: &str,
+    path: Option<&Path>,
+) -> std::result::Result<(egl::Display, String), String> {
+    let (device, name) = find_device(egl, client, path)?;
+    // SAFETY: `device` came from eglQueryDevicesEXT.
+    unsafe { egl.get_platform_display(PLATFORM_DEVICE, device, &[egl::ATTRIB_NONE]) }
+        .map(|display| (display, format!("EGL device {name}")))
+        .map_err(|e| format!("EGL device {name} failed: {e}"))
+}
+
+fn gbm_display(
     egl: &Instance,
     client: &str,
     path: &Path,
-) -> std::result::Result<*mut c_void, String> {
+) -> std::result::Result<(egl::Display, Gbm), String> {
+    if !has_extension(client, "EGL_KHR_platform_gbm") {
+        return Err("EGL lacks EGL_KHR_platform_gbm".into());
+    }
+    let gbm = Gbm::open(path).map_err(|e| e.to_string())?;
+    // SAFETY: a live gbm_device, kept (in Egl) until the display is terminated.
+    let display =
+        unsafe { egl.get_platform_display(PLATFORM_GBM, gbm.device(), &[egl::ATTRIB_NONE]) }
+            .map_err(|e| format!("EGL on GBM ({}) failed: {e}", path.display()))?;
+    Ok((display, gbm))
+}
+
+/// The EGL device whose DRM primary or render node is `path` (any device when
+/// `None`), and its DRM file name where it has one.
+fn find_device(
+    egl: &Instance,
+    client: &str,
+    path: Option<&Path>,
+) -> std::result::Result<(*mut c_void, String), String> {
     if !has_extension(client, "EGL_EXT_device_enumeration")
         || !has_extension(client, "EGL_EXT_platform_device")
     {
@@ -487,7 +544,7 @@ fn find_device(
         proc_address(egl, "eglQueryDevicesEXT").ok_or("eglQueryDevicesEXT is missing")?;
     let query_string: QueryDeviceString =
         proc_address(egl, "eglQueryDeviceStringEXT").ok_or("eglQueryDeviceStringEXT is missing")?;
-    let wanted = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let wanted = path.map(|p| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()));
     let mut devices = [std::ptr::null_mut(); 16];
     let mut count = 0;
     // SAFETY: the prototype of eglQueryDevicesEXT, with the array's real length.
@@ -495,32 +552,45 @@ fn find_device(
         return Err("eglQueryDevicesEXT failed".into());
     }
     let mut seen = Vec::new();
-    for &device in devices.iter().take(usize::try_from(count).unwrap_or(0)) {
-        for name in [DRM_DEVICE_FILE, DRM_RENDER_NODE_FILE] {
-            // SAFETY: `device` is from eglQueryDevicesEXT; the answer is a C string or null.
-            let file = unsafe { query_string(device, name) };
-            if file.is_null() {
-                continue;
-            }
-            // SAFETY: non-null answers are NUL-terminated strings owned by EGL.
-            let file = unsafe { CStr::from_ptr(file) }
-                .to_string_lossy()
-                .into_owned();
-            if std::fs::canonicalize(&file).is_ok_and(|f| f == wanted) {
-                return Ok(device);
-            }
-            seen.push(file);
+    for (i, &device) in devices
+        .iter()
+        .take(usize::try_from(count).unwrap_or(0))
+        .enumerate()
+    {
+        let files: Vec<String> = [DRM_DEVICE_FILE, DRM_RENDER_NODE_FILE]
+            .into_iter()
+            .filter_map(|name| {
+                // SAFETY: `device` is from eglQueryDevicesEXT; the answer is a
+                // NUL-terminated string owned by EGL, or null.
+                let file = unsafe { query_string(device, name) };
+                (!file.is_null()).then(|| {
+                    unsafe { CStr::from_ptr(file) }
+                        .to_string_lossy()
+                        .into_owned()
+                })
+            })
+            .collect();
+        let Some(wanted) = &wanted else {
+            let name = files.first().cloned().unwrap_or_else(|| format!("#{i}"));
+            return Ok((device, name));
+        };
+        if let Some(file) = files
+            .iter()
+            .find(|f| std::fs::canonicalize(f).is_ok_and(|f| &f == wanted))
+        {
+            return Ok((device, file.clone()));
         }
+        seen.extend(files);
     }
-    Err(format!(
-        "EGL lists no device for {} (it has: {})",
-        path.display(),
-        if seen.is_empty() {
-            "no DRM devices".to_string()
-        } else {
+    Err(match path {
+        Some(path) if !seen.is_empty() => format!(
+            "EGL lists no device for {} (it has: {})",
+            path.display(),
             seen.join(", ")
-        }
-    ))
+        ),
+        Some(path) => format!("EGL lists no DRM device, so none for {}", path.display()),
+        None => "EGL lists no devices".into(),
+    })
 }
 
 fn initialize(egl: &Instance, display: egl::Display) -> Result<()> {

@@ -3,10 +3,13 @@
 //! through each view's [`Placement`] with the pointer on top, into a window or an
 //! offscreen framebuffer.
 //!
-//! A [`Renderer`] owns one EGL display and GLES 3 context, current on the thread that
-//! made it: create it, and call every method, on the render thread.
+//! A [`Renderer`] owns a GLES 3 context on an EGL display. A context is current on
+//! one thread at a time: create the renderer, and call every method, on the render
+//! thread. Each call makes its context current first, so several renderers may share
+//! a thread.
 
 mod egl;
+mod gbm;
 mod shader;
 mod texture;
 
@@ -14,7 +17,7 @@ use std::path::Path;
 
 use glow::HasContext;
 
-pub use self::texture::{gl_format, GlFormat};
+use self::texture::gl_format;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};
 use crate::frame::{BufferLayout, Frame, Rect};
@@ -22,6 +25,15 @@ pub use crate::present::Target;
 use crate::present::{Offscreen, Window};
 use crate::view::Placement;
 use crate::{Error, Result};
+
+/// GL renderers (a part of GL_RENDERER) that advertise DMA-BUF import but draw
+/// imported buffers wrongly, and why: imports are refused there, so the caller
+/// falls back to uploading.
+const IMPORT_BROKEN: &[(&str, &str)] = &[(
+    "llvmpipe",
+    "Mesa's llvmpipe draws imported buffers wrongly or crashes (seen with Mesa 22.3 \
+     on virtio-gpu through kms_swrast); GALLIUM_DRIVER=softpipe imports correctly",
+)];
 
 /// Where one view is drawn, in target pixels (origin top-left, y down). Its size must
 /// be its placement's `view_size`; side-by-side stereo is two viewports.
@@ -73,9 +85,9 @@ struct CursorTexture {
 /// Where frames are drawn.
 enum Output {
     Offscreen(Offscreen),
-    /// Kept for its drop, which destroys the window.
+    /// The window; dropping it destroys the window.
     Window {
-        _window: Box<Window>,
+        window: Box<Window>,
     },
 }
 
@@ -91,6 +103,8 @@ pub struct Renderer {
     cursor_rect: Option<[f32; 4]>,
     size: (u32, u32),
     image_target_texture: Option<egl::ImageTargetTexture>,
+    /// Why imports are refused on this GL renderer although EGL offers them.
+    import_broken: Option<&'static str>,
     describe: String,
     // Dropped in this order: EGL (surface, context, display) before the X window and
     // connection it draws through.
@@ -99,9 +113,9 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// Opens EGL for `target`. Headless rendering runs on `drm_device` (a DRM card or
-    /// render node, so that its framebuffers import) when EGL lists that device, else
-    /// on Mesa's surfaceless platform; an X window uses the X server's GPU.
+    /// Opens EGL for `target`. Headless rendering runs on `drm_device` (the DRM card
+    /// whose framebuffers are to be imported) through GBM or its EGL device, else on
+    /// Mesa's surfaceless platform; an X window uses the X server's GPU.
     pub fn new(target: Target, drm_device: Option<&Path>) -> Result<Renderer> {
         let size = target.size();
         if size.0 == 0 || size.1 == 0 {
@@ -110,35 +124,34 @@ impl Renderer {
                 size.0, size.1
             )));
         }
-        let (mut egl, window) = match &target {
-            Target::Headless { .. } => (egl::Egl::open(egl::Native::Headless, drm_device)?, None),
-            Target::X11 { display, .. } => {
-                let window = Window::connect(display.as_deref())?;
-                let (connection, screen) = window.native();
-                (
-                    egl::Egl::open(egl::Native::Xcb(connection, screen), None)?,
-                    Some(window),
-                )
-            }
+        // Declared before `egl`: on an early return EGL goes first, while the X
+        // connection it draws through is still open.
+        let mut window = match &target {
+            Target::X11 { display, .. } => Some(Window::connect(display.as_deref())?),
+            Target::Headless { .. } => None,
         };
-        let output_window = match (window, &target) {
-            (Some(mut window), Target::X11 { rect, .. }) => {
+        let native = match &window {
+            Some(window) => {
+                let (connection, screen) = window.native();
+                egl::Native::Xcb(connection, screen)
+            }
+            None => egl::Native::Headless,
+        };
+        let mut egl = egl::Egl::open(native, drm_device)?;
+        match (&mut window, &target) {
+            (Some(window), Target::X11 { rect, .. }) => {
                 let id = window.create(egl.native_visual(), *rect)?;
                 egl.attach_window(id)?;
-                Some(window)
             }
-            _ => {
-                egl.make_current()?;
-                None
-            }
-        };
+            _ => egl.make_current()?,
+        }
         // SAFETY: the context is current; glow loads the functions it offers.
         let gl = unsafe { glow::Context::from_loader_function(|name| egl.gl_proc(name)) };
         // On an error below, destroying the context frees what was made in it.
         let program = shader::Program::new(&gl)?;
-        let output = match output_window {
+        let output = match window {
             Some(window) => Output::Window {
-                _window: Box::new(window),
+                window: Box::new(window),
             },
             None => Output::Offscreen(Offscreen::new(&gl, size)?),
         };
@@ -174,6 +187,10 @@ impl Renderer {
             cursor_rect: None,
             size,
             image_target_texture,
+            import_broken: IMPORT_BROKEN
+                .iter()
+                .find(|(name, _)| renderer.contains(name))
+                .map(|(_, why)| *why),
             describe: String::new(),
             egl,
             output,
@@ -209,6 +226,9 @@ impl Renderer {
         if self.image_target_texture.is_none() {
             return Err("the GL driver lacks GL_OES_EGL_image".into());
         }
+        if let Some(why) = self.import_broken {
+            return Err(why.into());
+        }
         self.egl.check_dmabuf(fourcc, modifier)
     }
 
@@ -216,6 +236,7 @@ impl Renderer {
     /// once per framebuffer (id, size, format, modifier, buffer) and reused while the
     /// same one comes back; the GPU then reads the framebuffer directly every frame.
     pub fn set_source_dmabuf(&mut self, buf: &Dmabuf, rect: Rect) -> Result<()> {
+        self.egl.make_current()?;
         let inside = fits(rect, (buf.width, buf.height));
         if !inside {
             return Err(Error::Geometry(format!(
@@ -241,8 +262,8 @@ impl Renderer {
             modifier: buf.modifier,
             inode,
         };
-        self.source_rect = rect;
         if matches!(&self.source, Some(Source::Imported { key: k, .. }) if *k == key) {
+            self.source_rect = rect;
             return Ok(());
         }
         let describe = || {
@@ -293,6 +314,7 @@ impl Renderer {
             image,
             texture,
         });
+        self.source_rect = rect;
         Ok(())
     }
 
@@ -302,6 +324,7 @@ impl Renderer {
     /// copied, through a pixel buffer object; everything when `damage` is empty or
     /// the size or format changed.
     pub fn upload(&mut self, pixels: &[u8], layout: BufferLayout, damage: &[Rect]) -> Result<()> {
+        self.egl.make_current()?;
         texture::check_layout(pixels, layout)?;
         let size = (layout.width, layout.height);
         let reuse = matches!(&self.source, Some(Source::Uploaded(u)) if u.size == size && u.format == layout.format);
@@ -327,21 +350,28 @@ impl Renderer {
         self.check_gl("uploading the screen")
     }
 
-    /// Shows the pointer (drawn over the screen, through the same placement) or hides it.
-    pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) {
+    /// Shows the pointer (drawn over the screen, through the same placement) or hides
+    /// it. On an error the pointer stays hidden until a later call succeeds.
+    pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) -> Result<()> {
         self.cursor_rect = None;
-        let Some(c) = cursor else {
-            return;
+        let Some(c) = cursor.filter(|c| c.width > 0 && c.height > 0) else {
+            return Ok(());
         };
-        if c.width == 0 || c.height == 0 || c.pixels.len() < c.width as usize * c.height as usize {
-            return;
+        if c.pixels.len() < c.width as usize * c.height as usize {
+            return Err(Error::Geometry(format!(
+                "a {}x{} cursor image needs {} pixels, not {}",
+                c.width,
+                c.height,
+                c.width as usize * c.height as usize,
+                c.pixels.len()
+            )));
         }
         let fresh = self
             .cursor
             .as_ref()
             .is_some_and(|t| t.serial == c.serial && t.size == (c.width, c.height));
-        if !fresh && self.upload_cursor(&c).is_err() {
-            return;
+        if !fresh {
+            self.upload_cursor(&c)?;
         }
         self.cursor_rect = Some([
             c.position.0 as f32 - c.hotspot.0 as f32,
@@ -349,9 +379,11 @@ impl Renderer {
             c.width as f32,
             c.height as f32,
         ]);
+        Ok(())
     }
 
     fn upload_cursor(&mut self, c: &Cursor<'_>) -> Result<()> {
+        self.egl.make_current()?;
         let argb = Format::from_fourcc(u32::from_le_bytes(*b"AR24")).ok_or_else(|| {
             Error::Unsupported("ARGB8888 is missing from the format table".into())
         })?;
@@ -387,12 +419,18 @@ impl Renderer {
             serial: c.serial,
             size: (c.width, c.height),
         });
-        self.check_gl("uploading the cursor image")
+        let checked = self.check_gl("uploading the cursor image");
+        if checked.is_err() {
+            // Uploaded again on the next call rather than shown half-made.
+            self.drop_cursor();
+        }
+        checked
     }
 
     /// Clears the target to black and draws the screen through each placement into
     /// its viewport (side-by-side stereo: two).
     pub fn draw(&mut self, views: &[(Placement, Viewport)]) -> Result<()> {
+        self.egl.make_current()?;
         for (placement, viewport) in views {
             if !fits(*viewport, self.size)
                 || placement.view_size != (viewport.width, viewport.height)
@@ -453,8 +491,13 @@ impl Renderer {
     /// Shows what `draw` drew: swaps the window's buffers (waiting for vblank), or
     /// waits until the offscreen frame is complete.
     pub fn present(&mut self) -> Result<()> {
+        self.egl.make_current()?;
         match &self.output {
-            Output::Window { .. } => self.egl.swap_buffers(),
+            Output::Window { window } => {
+                window.check()?;
+                self.egl.swap_buffers()?;
+                window.check()
+            }
             Output::Offscreen(_) => {
                 // SAFETY: a GL call on the current context.
                 unsafe { self.gl.finish() };
@@ -466,6 +509,7 @@ impl Renderer {
     /// What the last `draw` drew, as an XBGR8888 frame the size of the target. In a
     /// window, call it before `present` (a swap leaves the back buffer undefined).
     pub fn read_back(&mut self) -> Result<Frame> {
+        self.egl.make_current()?;
         let format = Format::from_fourcc(u32::from_le_bytes(*b"XB24")).ok_or_else(|| {
             Error::Unsupported("XBGR8888 is missing from the format table".into())
         })?;

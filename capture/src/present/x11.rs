@@ -149,6 +149,25 @@ impl Window {
     }
 }
 
+impl Window {
+    /// Whether the X server still answers. Reading pending events (this window selects
+    /// none; errors are dropped) notices a closed connection without blocking: Mesa's
+    /// software presentation to a dead server returns success after tens of seconds.
+    pub fn check(&self) -> Result<()> {
+        loop {
+            match self.conn.poll_for_event() {
+                Ok(Some(_)) => continue,
+                Ok(None) => break,
+                Err(e) => return Err(Error::Vanished(format!("the X server went away: {e}"))),
+            }
+        }
+        match self.conn.has_error() {
+            Some(e) => Err(Error::Vanished(format!("the X server went away: {e}"))),
+            None => Ok(()),
+        }
+    }
+}
+
 impl Drop for Window {
     fn drop(&mut self) {
         if let Some(window) = self.window.take() {

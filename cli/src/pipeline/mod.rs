@@ -92,6 +92,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         },
         transform,
         max_frames: args.frames,
+        keep_last: args.save_frame.is_some(),
         print_stats: args.stats,
     };
     let first_framebuffer_id = target.framebuffer_id;
@@ -168,7 +169,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             .join()
             .unwrap_or_else(|_| Err(Error::runtime("the render thread panicked")))
     })?;
-    if let Some(path) = &args.save_frame {
+    if let (Some(path), Some(last)) = (&args.save_frame, last) {
         last.write_png(path).map_err(from_capture)?;
     }
     Ok(())

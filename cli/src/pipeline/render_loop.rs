@@ -26,6 +26,8 @@ pub struct RenderLoop {
     pub screen_rect: Rect,
     pub transform: Transform,
     pub max_frames: Option<u64>,
+    /// Keep what the last frame showed (`--save-frame`).
+    pub keep_last: bool,
     pub print_stats: bool,
 }
 
@@ -47,13 +49,13 @@ impl RenderLoop {
         Renderer::new(target, self.drm_device.as_deref()).map_err(from_capture)
     }
 
-    /// Renders until stopped; returns the last presented picture.
+    /// Renders until stopped; returns the last frame's picture when `keep_last`.
     pub fn run(
         mut self,
         mut renderer: Renderer,
         mailbox: &Mailbox,
         shared: &Shared,
-    ) -> Result<Frame> {
+    ) -> Result<Option<Frame>> {
         let mut cursor = CursorTracker::connect(&self.display)?;
         let period = match self.presentation {
             Presentation::Offscreen { refresh, .. } => {
@@ -65,6 +67,8 @@ impl RenderLoop {
         let mut screen = self.screen_rect;
         let mut shown: u64 = 0;
         let mut next = Instant::now();
+        let mut views = Vec::new();
+        let mut has_picture = false;
         while !shared.stop.load(Ordering::Relaxed) {
             let (changed, closed) = self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
             if let Some(why) = closed {
@@ -75,19 +79,28 @@ impl RenderLoop {
                 eprintln!("xrdisplay: {why}");
                 break;
             }
+            // Nothing is shown before the first capture arrives.
+            has_picture |= changed.is_some();
+            if !has_picture {
+                mailbox.wait(Duration::from_millis(100));
+                continue;
+            }
             let pointer = cursor.poll(screen)?;
-            renderer.set_cursor(pointer.map(|(image, position)| Cursor {
-                serial: image.serial,
-                width: u32::from(image.width),
-                height: u32::from(image.height),
-                hotspot: (u32::from(image.hot.0), u32::from(image.hot.1)),
-                position,
-                pixels: &image.argb,
-            }));
+            renderer
+                .set_cursor(pointer.map(|(image, position)| Cursor {
+                    serial: image.serial,
+                    width: u32::from(image.width),
+                    height: u32::from(image.height),
+                    hotspot: (u32::from(image.hot.0), u32::from(image.hot.1)),
+                    position,
+                    pixels: &image.argb,
+                }))
+                .map_err(from_capture)?;
             for request in shared.take_view_requests() {
                 self.transform.apply(&request);
             }
-            let (views, tracked) = self.transform.views(view, screen);
+            let tracked;
+            (views, tracked) = self.transform.views(view, screen);
             if let (Some(age), Some(ahead)) = (tracked.pose_age_ms, tracked.look_ahead_ms) {
                 shared.stats.pose_used(
                     Duration::from_millis(age.max(0) as u64),
@@ -123,7 +136,13 @@ impl RenderLoop {
             }
         }
         shared.stop.store(true, Ordering::Relaxed);
-        renderer.read_back().map_err(from_capture)
+        if !self.keep_last {
+            return Ok(None);
+        }
+        // Drawn once more without presenting: after a swap a window's back buffer holds
+        // nothing defined.
+        renderer.draw(&views).map_err(from_capture)?;
+        renderer.read_back().map(Some).map_err(from_capture)
     }
 
     /// Hands the renderer what capture posted; returns when the change shown was
