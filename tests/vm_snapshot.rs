@@ -86,6 +86,33 @@ mod guest {
             assert_is_pattern(w, h, &rgb);
         }
 
+        // bench puts the render thread's cost of an import next to copy and upload.
+        let bench = xrdisplay(
+            BIN,
+            Some(":0"),
+            &[
+                "bench",
+                "--output",
+                "Virtual-2",
+                "--method",
+                "dmabuf",
+                "--frames",
+                "3",
+                "--json",
+            ],
+            &[("GALLIUM_DRIVER", "softpipe")],
+        );
+        let report: serde_json::Value = serde_json::from_str(bench.ok()).unwrap();
+        let render = &report["render"];
+        assert!(
+            render["import_cpu_us_per_frame"].as_f64().unwrap() > 0.0,
+            "{report}"
+        );
+        assert!(
+            render["copy_upload_cpu_us_per_frame"].as_f64().unwrap() > 0.0,
+            "{report}"
+        );
+
         // Only the patched driver's XR outputs have a buffer of their own.
         let own = cli(&[
             "snapshot",

@@ -8,12 +8,16 @@ use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
 use xrdisplay_capture::damage::DamageWatch;
-use xrdisplay_capture::frame::Rect;
+use xrdisplay_capture::frame::{BufferLayout, Rect};
+use xrdisplay_capture::gpu::Renderer;
+use xrdisplay_capture::present::Target;
+use xrdisplay_capture::view::Placement;
 
-use crate::capture::{from_capture, Capture};
+use crate::capture::{from_capture, Capture, Reader};
 use crate::cli::{BenchArgs, CaptureMethod};
 use crate::commands::{print_json, Context};
-use crate::exit::Result;
+use crate::exit::{Error, Result};
+use crate::pipeline::stats::thread_cpu;
 use crate::randr::Session;
 
 /// How long an idle desktop is watched for damage-driven copies.
@@ -40,6 +44,21 @@ struct Report {
     ffmpeg_x11grab: Option<Ffmpeg>,
     /// Copies made while nothing was drawn (damage-driven; expected 0).
     idle_copies: u32,
+    /// For the DRM methods: what showing a frame costs the render thread.
+    render: Option<RenderCost>,
+}
+
+/// CPU time per frame of the render loop's two ways to get a DRM frame on screen,
+/// measured in the same run (the GPU's own time is not counted).
+#[derive(Serialize)]
+struct RenderCost {
+    renderer: String,
+    /// Find the framebuffer, reuse its cached export and EGLImage, draw.
+    import_cpu_us_per_frame: Option<f64>,
+    /// Why there is no import figure (the renderer cannot import).
+    import_unavailable: Option<String>,
+    /// Copy the frame out of the mapping, upload it whole, draw.
+    copy_upload_cpu_us_per_frame: f64,
 }
 
 #[derive(Serialize)]
@@ -90,6 +109,12 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
                 .map(|(s, ours)| (client_cpu + ours) / (cpu + s)),
         });
     let idle_copies = idle_copies(&session, rect)?;
+    let render = match method {
+        CaptureMethod::Dmabuf | CaptureMethod::Mmap => {
+            Some(render_cost(&mut reader, rect, frames)?)
+        }
+        CaptureMethod::Auto | CaptureMethod::Shm => None,
+    };
     let report = Report {
         output: name,
         method,
@@ -106,6 +131,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         server_cpu_us_per_frame: server_cpu,
         ffmpeg_x11grab: ffmpeg,
         idle_copies,
+        render,
     };
     if args.json {
         return print_json(&report);
@@ -159,6 +185,23 @@ fn print_text(r: &Report) {
         r.idle_copies,
         IDLE_WINDOW.as_millis()
     );
+    if let Some(render) = &r.render {
+        out!("  render thread CPU per frame ({})", render.renderer);
+        match (render.import_cpu_us_per_frame, &render.import_unavailable) {
+            (Some(us), _) => out!(
+                "    DMA-BUF import  {us:.0} µs  (copy + upload / import = {:.1})",
+                render.copy_upload_cpu_us_per_frame / us
+            ),
+            (None, why) => out!(
+                "    DMA-BUF import  not measured: {}",
+                why.as_deref().unwrap_or("unavailable")
+            ),
+        }
+        out!(
+            "    copy + upload   {:.0} µs",
+            render.copy_upload_cpu_us_per_frame
+        );
+    }
 }
 
 /// Median and 99th percentile, in microseconds.
@@ -256,6 +299,58 @@ fn ffmpeg_x11grab(
         per_frame(cpu_of(UsageWho::RUSAGE_CHILDREN) - children_before),
         server_cpu,
     ))
+}
+
+/// What showing a frame costs the render thread, by import and by copy and upload.
+fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCost> {
+    let size = (rect.width, rect.height);
+    let mut renderer =
+        Renderer::new(Target::Headless { size }, reader.device_path()).map_err(from_capture)?;
+    let view = [(Placement::flat(size, size), Rect { x: 0, y: 0, ..rect })];
+    let per_frame = |mut frame: Box<dyn FnMut() -> Result<()> + '_>| -> Result<f64> {
+        frame()?; // warm-up: the first import or upload allocates
+        let start = thread_cpu();
+        for _ in 0..frames {
+            frame()?;
+        }
+        Ok((thread_cpu() - start).as_secs_f64() * 1e6 / f64::from(frames))
+    };
+    let exported = reader.export()?.map(|b| (b.fourcc, b.modifier));
+    let importable = match exported {
+        Some((fourcc, modifier)) => renderer.can_import_dmabuf(fourcc, modifier),
+        None => Err("no DMA-BUF export".into()),
+    };
+    let import = match importable {
+        Ok(()) => Ok(per_frame(Box::new(|| {
+            let buffer = reader
+                .export()?
+                .ok_or_else(|| Error::runtime("no export"))?;
+            renderer
+                .set_source_dmabuf(buffer, rect)
+                .map_err(from_capture)?;
+            renderer.draw(&view).map_err(from_capture)
+        }))?),
+        Err(why) => Err(why),
+    };
+    let copy_upload = per_frame(Box::new(|| {
+        let frame = reader.grab(rect)?;
+        let layout = BufferLayout {
+            width: frame.width,
+            height: frame.height,
+            stride: frame.width as usize * frame.format.bytes_per_pixel as usize,
+            format: frame.format,
+        };
+        renderer
+            .upload(&frame.data, layout, &[])
+            .map_err(from_capture)?;
+        renderer.draw(&view).map_err(from_capture)
+    }))?;
+    Ok(RenderCost {
+        renderer: renderer.describe(),
+        import_cpu_us_per_frame: import.as_ref().ok().copied(),
+        import_unavailable: import.err(),
+        copy_upload_cpu_us_per_frame: copy_upload,
+    })
 }
 
 /// Copies a damage-driven reader of `rect` makes while nothing is drawn.

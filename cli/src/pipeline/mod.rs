@@ -11,7 +11,7 @@ mod cursor;
 mod mailbox;
 pub mod present;
 mod render_loop;
-mod stats;
+pub mod stats;
 pub mod transform;
 
 use std::sync::atomic::{AtomicBool, Ordering};

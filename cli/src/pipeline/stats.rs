@@ -196,7 +196,8 @@ fn percentiles(samples: &mut [Duration]) -> (Option<f64>, Option<f64>) {
     (Some(at(0.5)), Some(at(0.99)))
 }
 
-fn thread_cpu() -> Duration {
+/// CPU time the calling thread has used.
+pub fn thread_cpu() -> Duration {
     clock_gettime(ClockId::CLOCK_THREAD_CPUTIME_ID).map_or(Duration::ZERO, Duration::from)
 }
 
