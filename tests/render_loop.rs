@@ -34,9 +34,13 @@ fn spawn_run(server: &XServer, args: &[&str], runtime: &std::path::Path) -> Chil
 
 /// Waits until the loop answers `status` with a capture figure, and returns the JSON.
 fn wait_running(server: &XServer, runtime: &std::path::Path) -> serde_json::Value {
+    wait_running_on(server, runtime, "XR-0")
+}
+
+fn wait_running_on(server: &XServer, runtime: &std::path::Path, output: &str) -> serde_json::Value {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let status = cli(server, &["status", "--json"], runtime);
+        let status = cli(server, &["status", "--json", "--output", output], runtime);
         let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
         let running = &json["capture_loop"]["status"];
         if running["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0 {
@@ -233,4 +237,53 @@ fn a_window_on_another_output_shows_the_xr_output() {
     let (w, h, rgb) = read_png_rgb(&png);
     assert_eq!((w, h), (800, 600));
     assert_is_pattern(w, h, &rgb);
+}
+
+#[test]
+fn the_loop_ends_cleanly_when_the_output_or_the_server_goes_away() {
+    let mut server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    cli(
+        &server,
+        &["enable", "--output", "DUMMY3", "--size", "640x480"],
+        runtime.path(),
+    )
+    .ok();
+    let args = ["--output", "DUMMY3", "--present", "none", "--imu", "none"];
+
+    // The output is turned off behind the loop's back (not by `disable`).
+    let child = spawn_run(&server, &args, runtime.path());
+    wait_running_on(&server, runtime.path(), "DUMMY3");
+    server.xrandr(&["--output", "DUMMY3", "--off"]);
+    let output = wait_exit(child);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DUMMY3 is gone"), "{stderr}");
+
+    cli(
+        &server,
+        &["enable", "--output", "DUMMY3", "--size", "640x480"],
+        runtime.path(),
+    )
+    .ok();
+    let child = spawn_run(&server, &args, runtime.path());
+    wait_running_on(&server, runtime.path(), "DUMMY3");
+    server.kill();
+    let output = wait_exit(child);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+}
+
+/// Waits (at most 20 s) for the loop to exit by itself.
+fn wait_exit(mut child: Child) -> std::process::Output {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the loop did not end: {:?}", child.wait_with_output());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
 }

@@ -36,7 +36,7 @@ impl Kind {
 }
 
 /// An error with a one-line message that says what failed and, where possible, what to do.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Error {
     pub kind: Kind,
     pub message: String,

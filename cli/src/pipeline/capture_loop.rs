@@ -45,14 +45,12 @@ pub struct CaptureLoop {
 }
 
 impl CaptureLoop {
-    /// Runs until `stop` is set, the output goes away or the X server fails; the reason
-    /// is left in the mailbox.
+    /// Runs until `stop` is set, the output goes away or the X server fails; a failure
+    /// is left in the mailbox for the render thread to end with.
     pub fn run(mut self, mailbox: &Mailbox, shared: &Shared) {
-        let why = match self.capture(mailbox, shared) {
-            Ok(()) => "stopped".to_string(),
-            Err(e) => e.to_string(),
-        };
-        mailbox.close(why);
+        if let Err(e) = self.capture(mailbox, shared) {
+            mailbox.close(e);
+        }
     }
 
     fn capture(&mut self, mailbox: &Mailbox, shared: &Shared) -> Result<()> {

@@ -9,6 +9,8 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use xrdisplay_capture::drm::Dmabuf;
+
+use crate::exit::Error;
 use xrdisplay_capture::frame::{Frame, Rect};
 
 /// Beyond this many separate rectangles the pending damage becomes their bounding box.
@@ -27,8 +29,8 @@ pub struct Slot {
     pub dmabuf: Option<(Dmabuf, Rect)>,
     /// When the oldest change not shown yet was seen (for the frame age).
     pub changed_at: Option<Instant>,
-    /// Why capture stopped, once it has.
-    pub closed: Option<String>,
+    /// Why capture failed, once it has.
+    pub closed: Option<Error>,
 }
 
 #[derive(Default)]
@@ -51,7 +53,7 @@ impl Mailbox {
         self.posted.notify_all();
     }
 
-    pub fn close(&self, why: String) {
+    pub fn close(&self, why: Error) {
         let mut slot = self.lock();
         slot.closed.get_or_insert(why);
         self.posted.notify_all();

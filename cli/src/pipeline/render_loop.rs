@@ -71,13 +71,9 @@ impl RenderLoop {
         let mut has_picture = false;
         while !shared.stop.load(Ordering::Relaxed) {
             let (changed, closed) = self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
-            if let Some(why) = closed {
+            if let Some(failure) = closed {
                 shared.stop.store(true, Ordering::Relaxed);
-                if shown == 0 {
-                    return Err(Error::runtime(why));
-                }
-                eprintln!("xrdisplay: {why}");
-                break;
+                return Err(failure);
             }
             // Nothing is shown before the first capture arrives.
             has_picture |= changed.is_some();
@@ -153,7 +149,7 @@ impl RenderLoop {
         mailbox: &Mailbox,
         shared: &Shared,
         screen: &mut Rect,
-    ) -> Result<(Option<Instant>, Option<String>)> {
+    ) -> Result<(Option<Instant>, Option<Error>)> {
         let mut slot = mailbox.lock();
         if let Some(rect) = slot.rect {
             *screen = rect;
