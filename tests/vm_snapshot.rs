@@ -15,6 +15,81 @@ mod guest {
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 
+    /// A running loop reading the front buffer by DMA-BUF goes on to the new front
+    /// buffer when the output is resized under it (the screen grows, so the X server
+    /// allocates and scans out a new framebuffer).
+    fn follows_a_resize_mid_capture(share: &str) {
+        // The control socket cannot live on the 9p share; /run is the guest's tmpfs.
+        let runtime = "/run/xrdisplay-test";
+        std::fs::create_dir_all(runtime).unwrap();
+        let env = [("XDG_RUNTIME_DIR", runtime), ("GALLIUM_DRIVER", "softpipe")];
+        let cli = |args: &[&str]| xrdisplay(BIN, Some(":0"), args, &env);
+        let glasses = format!("{share}/resized.png");
+        let mut run = std::process::Command::new(BIN);
+        run.args([
+            "run",
+            "--output",
+            "Virtual-2",
+            "--present",
+            "none",
+            "--imu",
+            "none",
+        ])
+        .args([
+            "--method",
+            "dmabuf",
+            "--view-size",
+            "800x600",
+            "--save-frame",
+            &glasses,
+        ])
+        .env("DISPLAY", ":0")
+        .envs(env)
+        .stdin(std::process::Stdio::null());
+        let child = run.spawn().unwrap();
+        let source = || {
+            let status: serde_json::Value =
+                serde_json::from_str(cli(&["status", "--json", "--output", "Virtual-2"]).ok())
+                    .unwrap();
+            status["capture_loop"]["status"]["source"].to_string()
+        };
+        let wait_for = |what: &str| {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+            while !source().contains(what) {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "loop source: {}",
+                    source()
+                );
+                std::thread::sleep(std::time::Duration::from_millis(250));
+            }
+        };
+        wait_for("640x480+1280+0");
+        cli(&["enable", "--output", "Virtual-2", "--size", "800x600"]).ok();
+        wait_for("800x600+1280+0");
+        let _picture = draw_pattern(":0", (1280, 0, 800, 600));
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        // `disable` stops the loop (which saves its last frame) before removing the mode.
+        assert!(cli(&["disable", "--output", "Virtual-2"])
+            .ok()
+            .contains("Capture loop stopped"));
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let (w, h, rgb) = read_png_rgb(std::path::Path::new(&glasses));
+        assert_eq!((w, h), (800, 600));
+        assert_is_pattern(w, h, &rgb);
+        cli(&[
+            "enable",
+            "--output",
+            "Virtual-2",
+            "--size",
+            "640x480",
+            "--right-of",
+            "Virtual-1",
+        ])
+        .ok();
+    }
+
     #[test]
     #[ignore = "runs inside the QEMU guest; started by snapshots_by_dmabuf_mmap_and_shm_match_the_picture"]
     fn every_method() {
@@ -112,6 +187,8 @@ mod guest {
             render["copy_upload_cpu_us_per_frame"].as_f64().unwrap() > 0.0,
             "{report}"
         );
+
+        follows_a_resize_mid_capture(&share);
 
         // Only the patched driver's XR outputs have a buffer of their own.
         let own = cli(&[

@@ -15,12 +15,14 @@ use super::mailbox::Mailbox;
 use super::stats::Stage;
 use crate::capture::{from_capture, Reader, Target};
 use crate::cli::{CaptureMethod, SourceChoice};
-use crate::exit::{Error, Result};
+use crate::exit::{Error, Kind, Result};
 use crate::randr::events::is_layout_event;
 use crate::randr::Session;
 
 /// How often the loop looks at its stop flag when nothing happens.
 const TICK: Duration = Duration::from_millis(100);
+/// How long the output may stay impossible to follow before the loop gives up.
+const LOST_GRACE: Duration = Duration::from_secs(3);
 
 /// What the capture thread hands the renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,17 +59,27 @@ impl CaptureLoop {
         let mut damage = DamageWatch::connect(Some(&self.session.display)).map_err(from_capture)?;
         self.session.watch_layout()?;
         let mut exported = None;
+        // Since when the output could not be followed (it is off or mid-change).
+        let mut lost_since: Option<Instant> = None;
         while !shared.stop.load(Ordering::Relaxed) {
-            let mut relayout = false;
+            let mut relayout = lost_since.is_some();
             while let Some(event) = self.session.conn.poll_for_event()? {
                 relayout |= is_layout_event(&event);
             }
             if relayout {
-                if !self.follow_layout()? {
-                    return Err(Error::runtime(format!(
-                        "{} is gone from the screen; capture stopped",
-                        self.name
-                    )));
+                match self.follow_layout() {
+                    Ok(()) => lost_since = None,
+                    // A dead X server ends the loop at once; anything else may be a
+                    // layout change half done (a transaction turns CRTCs off and on).
+                    Err(e) if e.kind == Kind::Server => return Err(e),
+                    Err(e) => {
+                        let since = *lost_since.get_or_insert_with(Instant::now);
+                        if since.elapsed() > LOST_GRACE {
+                            return Err(e);
+                        }
+                        wait_for_events(&self.session, &damage)?;
+                        continue;
+                    }
                 }
                 let source = self.target.describe(self.method);
                 shared.set_status(|s| s.source = source);
@@ -93,8 +105,8 @@ impl CaptureLoop {
         Ok(())
     }
 
-    /// Re-reads the layout after a RandR event; false when the output is gone.
-    fn follow_layout(&mut self) -> Result<bool> {
+    /// Re-reads the layout after a RandR event and reopens the reader on it.
+    fn follow_layout(&mut self) -> Result<()> {
         let state = self.session.read()?;
         let mut choice = self.choice;
         let framebuffer_id = Target::resolve(&state, &self.name, SourceChoice::Front)
@@ -112,15 +124,18 @@ impl CaptureLoop {
             choice = SourceChoice::FramebufferId;
             self.choice = choice;
         }
-        let Ok(target) = Target::resolve(&state, &self.name, choice) else {
-            return Ok(false);
-        };
+        let target = Target::resolve(&state, &self.name, choice).map_err(|_| {
+            Error::runtime(format!(
+                "{} is gone from the screen; capture stopped",
+                self.name
+            ))
+        })?;
         // Reopen even for the same target: a framebuffer of the same size can come
         // back under the old id, and MIT-SHM's segment is sized for the old screen.
         let (reader, _, _) = Reader::open(&self.session, &state, &target, self.method)?;
         self.reader = reader;
         self.target = target;
-        Ok(true)
+        Ok(())
     }
 
     fn export(

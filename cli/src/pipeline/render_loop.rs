@@ -67,7 +67,6 @@ impl RenderLoop {
         let mut screen = self.screen_rect;
         let mut shown: u64 = 0;
         let mut next = Instant::now();
-        let mut views = Vec::new();
         let mut has_picture = false;
         while !shared.stop.load(Ordering::Relaxed) {
             let (changed, closed) = self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
@@ -95,8 +94,7 @@ impl RenderLoop {
             for request in shared.take_view_requests() {
                 self.transform.apply(&request);
             }
-            let tracked;
-            (views, tracked) = self.transform.views(view, screen);
+            let (views, tracked) = self.transform.views(view, screen);
             if let (Some(age), Some(ahead)) = (tracked.pose_age_ms, tracked.look_ahead_ms) {
                 shared.stats.pose_used(
                     Duration::from_millis(age.max(0) as u64),
@@ -135,8 +133,10 @@ impl RenderLoop {
         if !self.keep_last {
             return Ok(None);
         }
-        // Drawn once more without presenting: after a swap a window's back buffer holds
-        // nothing defined.
+        // Drawn once more from the newest capture, without presenting: after a swap a
+        // window's back buffer holds nothing defined.
+        self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
+        let (views, _) = self.transform.views(view, screen);
         renderer.draw(&views).map_err(from_capture)?;
         renderer.read_back().map(Some).map_err(from_capture)
     }
