@@ -31,11 +31,17 @@ _xrdisplay() {
             xrdisplay,enable)
                 cmd="xrdisplay__subcmd__enable"
                 ;;
+            xrdisplay,follow)
+                cmd="xrdisplay__subcmd__follow"
+                ;;
             xrdisplay,help)
                 cmd="xrdisplay__subcmd__help"
                 ;;
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
+                ;;
+            xrdisplay,recenter)
+                cmd="xrdisplay__subcmd__recenter"
                 ;;
             xrdisplay,run)
                 cmd="xrdisplay__subcmd__run"
@@ -48,6 +54,9 @@ _xrdisplay() {
                 ;;
             xrdisplay,uninstall)
                 cmd="xrdisplay__subcmd__uninstall"
+                ;;
+            xrdisplay,zoom)
+                cmd="xrdisplay__subcmd__zoom"
                 ;;
             xrdisplay__subcmd__help,bench)
                 cmd="xrdisplay__subcmd__help__subcmd__bench"
@@ -64,11 +73,17 @@ _xrdisplay() {
             xrdisplay__subcmd__help,enable)
                 cmd="xrdisplay__subcmd__help__subcmd__enable"
                 ;;
+            xrdisplay__subcmd__help,follow)
+                cmd="xrdisplay__subcmd__help__subcmd__follow"
+                ;;
             xrdisplay__subcmd__help,help)
                 cmd="xrdisplay__subcmd__help__subcmd__help"
                 ;;
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
+                ;;
+            xrdisplay__subcmd__help,recenter)
+                cmd="xrdisplay__subcmd__help__subcmd__recenter"
                 ;;
             xrdisplay__subcmd__help,run)
                 cmd="xrdisplay__subcmd__help__subcmd__run"
@@ -81,6 +96,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help,uninstall)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall"
+                ;;
+            xrdisplay__subcmd__help,zoom)
+                cmd="xrdisplay__subcmd__help__subcmd__zoom"
                 ;;
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
@@ -146,7 +164,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,8 +367,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__follow)
+            opts="-o -h --output --json --display --config --help on off toggle"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -433,6 +481,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__follow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -478,6 +540,20 @@ _xrdisplay() {
         xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__recenter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -576,6 +652,20 @@ _xrdisplay() {
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__zoom)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -713,8 +803,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__recenter)
+            opts="-o -h --output --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --follow --display --config --help"
+            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1003,6 +1123,36 @@ _xrdisplay() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__zoom)
+            opts="-o -h --output --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
