@@ -526,6 +526,17 @@ pub enum InstallWhat {
     XorgConf(XorgConfInstallArgs),
     /// $XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login.
     Autostart(FileInstallArgs),
+    /// XFCE keyboard shortcuts (xfconf channel xfce4-keyboard-shortcuts):
+    /// Super+Alt+C recenter, Super+Alt+F follow toggle, Super+Alt+= zoom +,
+    /// Super+Alt+- zoom -. Keys already bound to something else are left alone.
+    Shortcuts(ShortcutsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShortcutsArgs {
+    /// Print what would be bound and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -561,6 +572,9 @@ pub enum UninstallWhat {
     XorgConf(XorgConfDirArgs),
     /// Remove the autostart entry
     Autostart,
+    /// Remove the XFCE keyboard shortcuts that run xrdisplay (keys rebound since are
+    /// left alone)
+    Shortcuts,
 
     /// Remove everything xrdisplay installed and report each
     All(XorgConfDirArgs),

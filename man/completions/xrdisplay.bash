@@ -103,6 +103,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
+            xrdisplay__subcmd__help__subcmd__install,shortcuts)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
                 ;;
@@ -111,6 +114,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help__subcmd__uninstall,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart"
+                ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,shortcuts)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts"
                 ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
@@ -121,6 +127,9 @@ _xrdisplay() {
             xrdisplay__subcmd__install,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help"
                 ;;
+            xrdisplay__subcmd__install,shortcuts)
+                cmd="xrdisplay__subcmd__install__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf"
                 ;;
@@ -129,6 +138,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,shortcuts)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
@@ -142,6 +154,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help"
                 ;;
+            xrdisplay__subcmd__uninstall,shortcuts)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
@@ -153,6 +168,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,shortcuts)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts"
                 ;;
             xrdisplay__subcmd__uninstall__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf"
@@ -510,7 +528,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart"
+            opts="xorg-conf autostart shortcuts"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -524,6 +542,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -608,7 +640,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart all"
+            opts="xorg-conf autostart shortcuts all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +668,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__autostart)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -678,7 +724,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart help"
+            opts="-h --display --config --help xorg-conf autostart shortcuts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -722,7 +768,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart help"
+            opts="xorg-conf autostart shortcuts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +809,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -770,6 +830,28 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__shortcuts)
+            opts="-h --dry-run --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -976,7 +1058,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart all help"
+            opts="-h --display --config --help xorg-conf autostart shortcuts all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,7 +1128,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart all help"
+            opts="xorg-conf autostart shortcuts all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1101,6 +1183,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1108,6 +1204,28 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__shortcuts)
+            opts="-h --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -1,5 +1,6 @@
 use crate::cli::{InstallArgs, InstallWhat};
 use crate::desktop::file::{Installed, Managed};
+use crate::desktop::shortcuts::{self, Bound};
 use crate::desktop::{autostart, xorg_conf};
 use crate::exit::{Error, Result};
 
@@ -13,8 +14,7 @@ pub fn run(args: &InstallArgs) -> Result<()> {
              `sudo xrdisplay uninstall xorg-conf` undoes it",
         ),
         InstallWhat::Autostart(a) => {
-            let exe = std::env::current_exe()
-                .map_err(|e| Error::desktop(format!("cannot find the xrdisplay binary: {e}")))?;
+            let exe = current_exe()?;
             let content = autostart::entry(&exe)?;
             install(
                 &autostart::managed(autostart::path()?, &content),
@@ -24,7 +24,31 @@ pub fn run(args: &InstallArgs) -> Result<()> {
                  `xrdisplay uninstall autostart` undoes it",
             )
         }
+        InstallWhat::Shortcuts(a) => install_shortcuts(a.dry_run),
     }
+}
+
+fn current_exe() -> Result<std::path::PathBuf> {
+    std::env::current_exe()
+        .map_err(|e| Error::desktop(format!("cannot find the xrdisplay binary: {e}")))
+}
+
+fn install_shortcuts(dry_run: bool) -> Result<()> {
+    let report = shortcuts::install(&current_exe()?, dry_run)?;
+    for (key, command, bound) in &report {
+        match (bound, dry_run) {
+            (Bound::Added, false) => out!("bound {key} to `{command}`"),
+            (Bound::Added, true) => out!("would bind {key} to `{command}`"),
+            (Bound::AlreadyThere, _) => out!("{key} already runs `{command}`"),
+            (Bound::Taken(other), _) => {
+                out!("left alone: {key} already runs `{other}` (bind `{command}` yourself)")
+            }
+        }
+    }
+    if !dry_run && report.iter().any(|(_, _, b)| *b == Bound::Added) {
+        out!("Next: the keys work at once in XFCE; `xrdisplay uninstall shortcuts` undoes it");
+    }
+    Ok(())
 }
 
 fn install(file: &Managed, force: bool, dry_run: bool, next: &str) -> Result<()> {

@@ -2,18 +2,30 @@ use std::path::Path;
 
 use crate::cli::{UninstallArgs, UninstallWhat};
 use crate::desktop::file::{Managed, Uninstalled};
-use crate::desktop::{autostart, xorg_conf};
+use crate::desktop::{autostart, shortcuts, xorg_conf};
 use crate::exit::{Error, Result};
 
 pub fn run(args: &UninstallArgs) -> Result<()> {
     match &args.what {
         UninstallWhat::XorgConf(a) => report("xorg-conf", uninstall_xorg_conf(&a.dir)),
         UninstallWhat::Autostart => report("autostart", uninstall_autostart()),
+        UninstallWhat::Shortcuts => report("shortcuts", uninstall_shortcuts()),
         UninstallWhat::All(a) => {
             // Every item is tried and reported, even after one fails.
             let results = [
                 ("xorg-conf", uninstall_xorg_conf(&a.dir)),
                 ("autostart", uninstall_autostart()),
+                (
+                    "shortcuts",
+                    if shortcuts::reachable() {
+                        uninstall_shortcuts()
+                    } else {
+                        Ok((
+                            format!("{SET} (no XFCE settings reachable here)"),
+                            Uninstalled::Absent,
+                        ))
+                    },
+                ),
             ];
             let mut failed = Vec::new();
             for (item, result) in results {
@@ -41,6 +53,19 @@ fn uninstall_xorg_conf(dir: &Path) -> Result<(String, Uninstalled)> {
 fn uninstall_autostart() -> Result<(String, Uninstalled)> {
     let file: Managed = autostart::managed(autostart::path()?, "");
     Ok((file.path.display().to_string(), file.uninstall()?))
+}
+
+const SET: &str = "xrdisplay's XFCE shortcut set";
+
+/// The XFCE bindings that run xrdisplay, described as one item.
+fn uninstall_shortcuts() -> Result<(String, Uninstalled)> {
+    Ok(match shortcuts::uninstall()?.as_slice() {
+        [] => (SET.into(), Uninstalled::Absent),
+        keys => (
+            format!("XFCE keyboard shortcuts {}", keys.join(", ")),
+            Uninstalled::Removed,
+        ),
+    })
 }
 
 /// One line per item removed or found absent.
