@@ -140,7 +140,7 @@ pub enum Command {
 
     /// Print the effective configuration (defaults, then the file, then flags) as TOML.
     #[command(
-        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\""
+        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"/dev/shm/breezy_desktop_imu\"   # or \"none\", \"sway\"\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false"
     )]
     Config(ConfigArgs),
 
@@ -370,7 +370,7 @@ pub enum FollowSwitch {
 
 #[derive(Debug, Args)]
 pub struct FollowArgs {
-    #[arg(value_enum)]
+    #[arg(value_enum, value_name = "on|off|toggle")]
     pub switch: FollowSwitch,
 
     #[command(flatten)]
