@@ -348,6 +348,8 @@ fn bad_pose_files_show_the_flat_screen_and_status_says_why() {
         (Some(PoseFault::Disabled), "tracking disabled"),
         (Some(PoseFault::WrongVersion), "layout version 4"),
         (Some(PoseFault::WrongSize), "185 bytes"),
+        (Some(PoseFault::Calibrating), "calibrating"),
+        (Some(PoseFault::NoFov), "field of view"),
         (None, "no pose file"),
     ];
     // A loop that starts on a bad file shows exactly the flat screen.

@@ -291,7 +291,15 @@ mod tests {
         let server = Server::bind(&path).unwrap();
         let shared = Shared::default();
         shared.set_status(|s| s.method = "mmap".into());
+        /// Stops the server threads also when an assertion fails, so the scope ends.
+        struct StopOnDrop<'a>(&'a Shared);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.stop.store(true, Ordering::Relaxed);
+            }
+        }
         std::thread::scope(|scope| {
+            let _stop = StopOnDrop(&shared);
             scope.spawn(|| server.serve(&shared));
             let reply = request(&path, &Request::Status).unwrap();
             assert_eq!(reply.status.unwrap().method, "mmap");
@@ -302,14 +310,16 @@ mod tests {
             assert_eq!(shared.take_view_requests(), vec![Request::Recenter]);
             shared.view_requests_applied(1);
             // A render thread applying it: the reply carries the state it published.
-            scope.spawn(|| loop {
-                let taken = shared.take_view_requests();
-                if !taken.is_empty() {
-                    shared.set_status(|s| s.view.zoom = 2.0);
-                    shared.view_requests_applied(taken.len());
-                    break;
+            scope.spawn(|| {
+                while !shared.stop.load(Ordering::Relaxed) {
+                    let taken = shared.take_view_requests();
+                    if !taken.is_empty() {
+                        shared.set_status(|s| s.view.zoom = 2.0);
+                        shared.view_requests_applied(taken.len());
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
                 }
-                std::thread::sleep(Duration::from_millis(5));
             });
             let zoom = Request::Zoom { zoom: Zoom::In };
             let reply = request(&path, &zoom).unwrap();
