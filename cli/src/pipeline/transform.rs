@@ -20,7 +20,7 @@ const ZOOM_STEP: f32 = 1.1;
 /// The zoom factors a view may take.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=10.0;
 /// The follow threshold `follow on` uses when none was configured.
-pub const DEFAULT_FOLLOW_DEG: f32 = 15.0;
+const DEFAULT_FOLLOW_DEG: f32 = 15.0;
 /// Field of view assumed until a pose file says otherwise (XREAL Air class).
 const FALLBACK_FOV_DEG: f32 = 46.0;
 
@@ -71,7 +71,7 @@ impl From<ImuChoice> for String {
 /// Follow mode as `--follow` and the `follow` key give it: on or off, or on with a
 /// threshold in degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "true, false or a threshold in degrees")]
+#[serde(untagged, expecting = "expected true, false or a threshold in degrees")]
 pub enum Follow {
     Switch(bool),
     Beyond(f32),
