@@ -272,3 +272,95 @@ fn xfce_auto_leaves_other_desktops_alone_and_on_fails_clearly_without_xfconf() {
     assert!(run.ok().contains("XR-0 enabled"), "{run:?}");
     assert!(run.stderr.contains("left alone"), "{run:?}");
 }
+
+/// `install shortcuts` binds the view commands in XFCE's custom shortcut set (after
+/// copying the defaults there, as XFCE does before it uses that set), leaves a key
+/// that is taken alone, and `uninstall` removes only the keys that still run xrdisplay.
+#[test]
+fn shortcuts_bind_the_view_commands_and_uninstall_removes_only_them() {
+    let server = XServer::xvfb(640, 480);
+    let desktop = Desktop::start(&server);
+    let query = |args: &[&str]| {
+        let out = desktop
+            .command("xfconf-query")
+            .args(["-c", "xfce4-keyboard-shortcuts"])
+            .args(args)
+            .output()
+            .unwrap();
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+    };
+    let key = |k: &str| query(&["-p", &format!("/commands/custom/{k}")]);
+    let bind = |k: &str, command: &str| {
+        let property = format!("/commands/custom/{k}");
+        query(&["-p", &property, "-n", "-t", "string", "-s", command]).unwrap();
+    };
+    bind("<Super><Alt>f", "thunar");
+
+    let dry = desktop.xrdisplay(&["install", "shortcuts", "--dry-run"], &[]);
+    assert!(
+        dry.ok().contains("would bind <Super><Alt>c"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(key("<Super><Alt>c"), None);
+
+    let out = desktop.xrdisplay(&["install", "shortcuts"], &[]);
+    let text = out.ok();
+    assert!(
+        text.contains(&format!("bound <Super><Alt>c to `{BIN} recenter`")),
+        "{text}"
+    );
+    assert!(
+        text.contains("left alone: <Super><Alt>f already runs `thunar`"),
+        "{text}"
+    );
+    assert_eq!(key("<Super><Alt>c"), Some(format!("{BIN} recenter")));
+    assert_eq!(key("<Super><Alt>equal"), Some(format!("{BIN} zoom +")));
+    assert_eq!(key("<Super><Alt>minus"), Some(format!("{BIN} zoom -")));
+    assert_eq!(key("<Super><Alt>f").as_deref(), Some("thunar"));
+    assert_eq!(key("override").as_deref(), Some("true"));
+    // Every default command is in the custom set, so XFCE keeps them all.
+    let listing = query(&["-l", "-v"]).unwrap();
+    for line in listing.lines() {
+        let (property, value) = line.split_once(char::is_whitespace).unwrap();
+        if let Some(k) = property.strip_prefix("/commands/default/") {
+            if !k.contains('/') {
+                assert_eq!(key(k).as_deref(), Some(value.trim()), "{k}");
+            }
+        }
+    }
+    let again = desktop.xrdisplay(&["install", "shortcuts"], &[]);
+    assert!(
+        again.ok().contains("<Super><Alt>c already runs"),
+        "{}",
+        again.stdout
+    );
+
+    // Rebound by the user since: kept.
+    bind("<Super><Alt>minus", "xfce4-terminal");
+    let out = desktop.xrdisplay(&["uninstall", "shortcuts"], &[]);
+    assert!(
+        out.ok()
+            .contains("removed XFCE keyboard shortcuts <Super><Alt>c, <Super><Alt>equal"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(key("<Super><Alt>c"), None);
+    assert_eq!(key("<Super><Alt>equal"), None);
+    assert_eq!(key("<Super><Alt>minus").as_deref(), Some("xfce4-terminal"));
+    assert_eq!(key("<Super><Alt>f").as_deref(), Some("thunar"));
+
+    let etc = TempDir::new().unwrap();
+    let all = desktop.xrdisplay(
+        &["uninstall", "all", "--dir", etc.path().to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        all.ok()
+            .contains("shortcuts: xrdisplay's XFCE shortcut set is not installed"),
+        "{}",
+        all.stdout
+    );
+}

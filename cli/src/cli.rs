@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::config::FileConfig;
 use crate::desktop::xfconf::XfceMode;
 use crate::geometry::{Position, Size};
-use crate::pipeline::transform::ImuChoice;
+use crate::pipeline::control::Zoom;
+use crate::pipeline::transform::{Follow, ImuChoice};
 use crate::randr::backend::BackendKind;
 
 /// Examples, backends and the exit codes (the table in `exit.rs`), under `--help`.
@@ -36,7 +37,9 @@ Exit codes:
   4  not supported by this X server (backend, output, size); nothing was changed
   5  a change failed and the previous layout could not be fully restored
   6  a desktop file or setting (xorg.conf snippet, autostart entry, capture helper,
-     XFCE display profile) could not be written or removed; any RandR change was kept";
+     XFCE display profile, keyboard shortcuts) could not be written or removed; any
+     RandR change was kept
+  7  no render loop runs for the output (recenter, follow, zoom)";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
@@ -95,6 +98,28 @@ pub enum Command {
     )]
     Run(RunArgs),
 
+    /// Put the screen straight ahead, where you look now.
+    ///
+    /// Tells the running loop (`xrdisplay run`, or the one `enable` started), which
+    /// forwards it to the XR driver when poses come from its file.
+    #[command(after_help = "Examples:\n  xrdisplay recenter\n  xrdisplay recenter --output XR-1")]
+    Recenter(ViewArgs),
+
+    /// Turn follow mode on or off: the screen eases back in front of you when you look
+    /// further away than the follow threshold (`follow` in the configuration, default
+    /// 15°).
+    #[command(
+        after_help = "Examples:\n  xrdisplay follow on\n  xrdisplay follow toggle      (a keyboard shortcut's command)\n  xrdisplay follow off --json"
+    )]
+    Follow(FollowArgs),
+
+    /// Make the screen look larger or smaller: `+` and `-` step by 10 %, a number sets
+    /// the factor (1 fills the view, 2 is twice as large; 0.1 to 10).
+    #[command(
+        after_help = "Examples:\n  xrdisplay zoom +\n  xrdisplay zoom -\n  xrdisplay zoom 1.5\n  xrdisplay zoom 1          (back to filling the view)"
+    )]
+    Zoom(ZoomArgs),
+
     /// Create (if needed), size, place and turn on the XR output.
     ///
     /// Idempotent: enabling what is already enabled with the same settings changes
@@ -115,7 +140,7 @@ pub enum Command {
 
     /// Print the effective configuration (defaults, then the file, then flags) as TOML.
     #[command(
-        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\""
+        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"/dev/shm/breezy_desktop_imu\"   # or \"none\", \"sway\"\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false"
     )]
     Config(ConfigArgs),
 
@@ -126,20 +151,21 @@ pub enum Command {
     Completions(CompletionsArgs),
 
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
-    /// driver, the autostart entry that enables the XR output at login, or the capture
-    /// helper that reads DRM framebuffers for an unprivileged xrdisplay.
+    /// driver, the autostart entry that enables the XR output at login, the capture
+    /// helper that reads DRM framebuffers for an unprivileged xrdisplay, or XFCE
+    /// keyboard shortcuts for recenter, follow and zoom.
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
     #[command(
-        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper"
+        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper\n  xrdisplay install shortcuts"
     )]
     Install(InstallArgs),
 
     /// Remove what `install` installed; files xrdisplay did not write are left alone, and
     /// a file `install --force` replaced is put back.
     #[command(
-        after_help = "Examples:\n  xrdisplay uninstall autostart\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall capture-helper\n  sudo xrdisplay uninstall all"
+        after_help = "Examples:\n  xrdisplay uninstall autostart\n  xrdisplay uninstall shortcuts\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall capture-helper\n  sudo xrdisplay uninstall all"
     )]
     Uninstall(UninstallArgs),
 }
@@ -278,26 +304,99 @@ pub struct RunArgs {
     pub save_frame: Option<PathBuf>,
 
     /// Head pose: the XR driver's file, `none` for a flat screen, or `sway` for a
-    /// synthetic swaying head (demos)
-    #[arg(
-        long,
-        value_name = "PATH|none|sway",
-        default_value = "/dev/shm/breezy_desktop_imu"
-    )]
-    pub imu: ImuChoice,
+    /// synthetic swaying head (demos) [default: the `imu` key, else
+    /// /dev/shm/breezy_desktop_imu]
+    #[arg(long, value_name = "PATH|none|sway")]
+    pub imu: Option<ImuChoice>,
 
-    /// Apparent size of the screen: 1 fills the view, 2 is twice as large
-    #[arg(long, default_value_t = 1.0)]
-    pub zoom: f32,
+    /// Apparent size of the screen, 0.1-10: 1 fills the view, 2 is twice as large
+    /// [default: the `zoom` key, else 1]
+    #[arg(long, value_name = "FACTOR")]
+    pub zoom: Option<f32>,
 
-    /// Bend the screen around the viewer instead of a flat plane
-    #[arg(long)]
+    /// Bend the screen around the viewer instead of a flat plane [default: the
+    /// `curved` key, else flat]
+    #[arg(long, overrides_with = "flat")]
     pub curved: bool,
 
-    /// Follow mode: the screen eases back in front of you when you look further away
-    /// than this many degrees (`xrdisplay follow on|off` toggles it live)
-    #[arg(long, value_name = "DEGREES")]
-    pub follow: Option<f32>,
+    /// A flat screen, whatever the configuration says
+    #[arg(long, overrides_with = "curved")]
+    pub flat: bool,
+
+    /// Follow mode: on, off, or on beyond this many degrees (the screen eases back in
+    /// front of you when you look further away; `xrdisplay follow` switches it live)
+    /// [default: the `follow` key, else off]
+    #[arg(long, value_name = "on|off|DEGREES")]
+    pub follow: Option<Follow>,
+}
+
+impl RunArgs {
+    /// The flags as a configuration layer over the file.
+    pub fn as_config(&self) -> FileConfig {
+        FileConfig {
+            output: self.capture.output.clone(),
+            imu: self.imu.clone(),
+            zoom: self.zoom,
+            curved: match (self.curved, self.flat) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
+            follow: self.follow,
+            ..FileConfig::default()
+        }
+    }
+}
+
+/// Which running loop a view command talks to, and how it answers.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// The XR output whose loop to tell [default: from the config, else XR-0]
+    #[arg(long, short)]
+    pub output: Option<String>,
+
+    /// Print the loop's view state as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `follow` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FollowSwitch {
+    On,
+    Off,
+    /// On when off, off when on
+    Toggle,
+}
+
+#[derive(Debug, Args)]
+pub struct FollowArgs {
+    #[arg(value_enum, value_name = "on|off|toggle")]
+    pub switch: FollowSwitch,
+
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ZoomArgs {
+    /// `+` (or `in`), `-` (or `out`), or a factor from 0.1 to 10
+    #[arg(value_name = "+|-|FACTOR", value_parser = parse_zoom, allow_hyphen_values = true)]
+    pub zoom: Zoom,
+
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+fn parse_zoom(text: &str) -> Result<Zoom, String> {
+    match text {
+        "+" | "in" => Ok(Zoom::In),
+        "-" | "out" => Ok(Zoom::Out),
+        factor => match factor.parse::<f32>() {
+            Ok(z) if crate::pipeline::transform::ZOOM_RANGE.contains(&z) => Ok(Zoom::Set(z)),
+            _ => Err("expected +, -, or a factor from 0.1 to 10".into()),
+        },
+    }
 }
 
 #[derive(Debug, Args)]
@@ -410,6 +509,7 @@ impl EnableArgs {
             above: self.placement.above.clone(),
             below: self.placement.below.clone(),
             pos: self.placement.pos,
+            ..FileConfig::default()
         }
     }
 }
@@ -430,6 +530,17 @@ pub enum InstallWhat {
     /// xrdisplay-kms with the file capability cap_sys_admin+ep: xrdisplay then reads
     /// DRM framebuffers through it by itself, without running as root.
     CaptureHelper(CaptureHelperInstallArgs),
+    /// XFCE keyboard shortcuts (xfconf channel xfce4-keyboard-shortcuts):
+    /// Super+Alt+C recenter, Super+Alt+F follow toggle, Super+Alt+= zoom +,
+    /// Super+Alt+- zoom -. Keys already bound to something else are left alone.
+    Shortcuts(ShortcutsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShortcutsArgs {
+    /// Print what would be bound and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]
@@ -488,6 +599,10 @@ pub enum UninstallWhat {
     Autostart,
     /// Remove the capture helper (and so its capability)
     CaptureHelper(CaptureHelperDirArgs),
+    /// Remove the XFCE keyboard shortcuts that run xrdisplay (keys rebound since are
+    /// left alone)
+    Shortcuts,
+
     /// Remove everything xrdisplay installed and report each
     All(UninstallAllArgs),
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{Error, Result};
 use crate::geometry::{Position, Size};
+use crate::pipeline::transform::{Follow, ImuChoice, ViewConfig, ZOOM_RANGE};
 use crate::randr::backend::BackendKind;
 use crate::randr::layout::Placement;
 
@@ -43,6 +44,16 @@ pub struct FileConfig {
     pub below: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pos: Option<Position>,
+    /// The head pose: the XR driver's file, `none` or `sway`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub imu: Option<ImuChoice>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zoom: Option<f32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub curved: Option<bool>,
+    /// Follow mode at start: true, false, or on beyond this many degrees.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub follow: Option<Follow>,
 }
 
 impl FileConfig {
@@ -83,7 +94,26 @@ impl FileConfig {
             above: over.above.or(self.above),
             below: over.below.or(self.below),
             pos: over.pos.or(self.pos),
+            imu: over.imu.or(self.imu),
+            zoom: over.zoom.or(self.zoom),
+            curved: over.curved.or(self.curved),
+            follow: over.follow.or(self.follow),
         }
+    }
+
+    /// Refuses view values a loop could not use; the message names the key.
+    fn check_view(&self) -> std::result::Result<(), String> {
+        if let Some(z) = self.zoom.filter(|z| !ZOOM_RANGE.contains(z)) {
+            return Err(format!(
+                " key `zoom`: {z} is out of range ({}-{})",
+                ZOOM_RANGE.start(),
+                ZOOM_RANGE.end()
+            ));
+        }
+        if let Some(follow) = self.follow {
+            follow.check().map_err(|e| format!(" key `follow`: {e}"))?;
+        }
+        Ok(())
     }
 }
 
@@ -96,6 +126,7 @@ pub struct Settings {
     pub backend: BackendKind,
     pub primary: bool,
     pub placement: Placement,
+    pub view: ViewConfig,
 }
 
 impl Settings {
@@ -121,6 +152,18 @@ impl Settings {
                 .placement()
                 .map_err(Error::usage)?
                 .unwrap_or_default(),
+            view: {
+                config
+                    .check_view()
+                    .map_err(|e| Error::usage(e.trim_start().to_string()))?;
+                let default = ViewConfig::default();
+                ViewConfig {
+                    imu: config.imu.clone().unwrap_or(default.imu),
+                    zoom: config.zoom.unwrap_or(default.zoom),
+                    curved: config.curved.unwrap_or(default.curved),
+                    follow: config.follow.unwrap_or(default.follow),
+                }
+            },
         })
     }
 
@@ -132,6 +175,10 @@ impl Settings {
             refresh: Some(self.refresh),
             backend: Some(self.backend),
             primary: Some(self.primary),
+            imu: Some(self.view.imu.clone()),
+            zoom: Some(self.view.zoom),
+            curved: Some(self.view.curved),
+            follow: Some(self.view.follow),
             ..FileConfig::default()
         };
         match &self.placement {
@@ -181,6 +228,7 @@ pub fn parse(text: &str) -> std::result::Result<FileConfig, String> {
         format!("{line}:{key} {}", e.message().trim())
     })?;
     config.placement()?;
+    config.check_view()?;
     if let Some(r) = config.refresh.filter(|r| !REFRESH_RANGE.contains(r)) {
         return Err(format!(
             " key `refresh`: {r} Hz is out of range ({}-{} Hz)",
@@ -213,6 +261,32 @@ mod tests {
         assert_eq!(settings.refresh, 90);
         assert_eq!(settings.backend, BackendKind::SpareOutput);
         assert_eq!(settings.placement, Placement::RightOf("eDP-1".into()));
+    }
+
+    #[test]
+    fn view_keys_parse_and_flags_override_them() {
+        let file = parse("imu = \"sway\"\nzoom = 1.5\ncurved = true\nfollow = 10\n").unwrap();
+        let view = Settings::resolve(&file).unwrap().view;
+        assert_eq!(view.imu, ImuChoice::Sway);
+        assert_eq!((view.zoom, view.curved), (1.5, true));
+        assert_eq!(view.follow, Follow::Beyond(10.0));
+        let flags = FileConfig {
+            zoom: Some(2.0),
+            follow: Some(Follow::Switch(false)),
+            ..FileConfig::default()
+        };
+        let view = Settings::resolve(&file.overlay(flags)).unwrap().view;
+        assert_eq!((view.zoom, view.follow), (2.0, Follow::Switch(false)));
+        assert_eq!(
+            parse("follow = true\n").unwrap().follow,
+            Some(Follow::Switch(true))
+        );
+        let err = parse("zoom = 0\n").unwrap_err();
+        assert!(err.contains("key `zoom`"), "{err}");
+        let err = parse("follow = 400\n").unwrap_err();
+        assert!(err.contains("key `follow`"), "{err}");
+        let err = parse("follow = \"sometimes\"\n").unwrap_err();
+        assert!(err.contains("threshold in degrees"), "{err}");
     }
 
     #[test]

@@ -18,8 +18,11 @@ pub enum Kind {
     /// A change failed and restoring the previous layout failed too.
     RestoreFailed,
     /// A desktop file or setting (xorg.conf snippet, autostart entry, XFCE display
-    /// profile) could not be written or removed; any RandR change was kept.
+    /// profile, keyboard shortcuts) could not be written or removed; any RandR change
+    /// was kept.
     Desktop,
+    /// No render loop answers for the output (a view command had no one to tell).
+    NoLoop,
 }
 
 impl Kind {
@@ -31,6 +34,7 @@ impl Kind {
             Kind::Unsupported => 4,
             Kind::RestoreFailed => 5,
             Kind::Desktop => 6,
+            Kind::NoLoop => 7,
         }
     }
 }
@@ -126,6 +130,7 @@ mod tests {
             Kind::Unsupported,
             Kind::RestoreFailed,
             Kind::Desktop,
+            Kind::NoLoop,
         ] {
             let line = format!("\n  {}  ", kind.exit_code());
             assert!(

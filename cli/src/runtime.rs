@@ -4,7 +4,7 @@
 
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -48,9 +48,9 @@ pub fn stop_loop(display: &str, output: &str) -> bool {
 }
 
 /// Starts `xrdisplay run` for `output` in the background when glasses are connected
-/// and no loop serves the output yet (so `enable` also restarts a loop that died).
-/// Says what happened, in words.
-pub fn start_loop(session: &Session, output: &str) -> Result<String> {
+/// and no loop serves the output yet (so `enable` also restarts a loop that died),
+/// with `enable`'s configuration file (its view keys). Says what happened, in words.
+pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Result<String> {
     let display = &session.display;
     let Some(socket) = loop_socket(display, output) else {
         return Ok("not started: XDG_RUNTIME_DIR is not set, so it could not be controlled".into());
@@ -75,7 +75,11 @@ pub fn start_loop(session: &Session, output: &str) -> Result<String> {
         .map_or_else(Stdio::null, Stdio::from);
     let exe = std::env::current_exe()
         .map_err(|e| Error::runtime(format!("cannot find the xrdisplay binary: {e}")))?;
-    let child = Command::new(exe)
+    let mut command = Command::new(exe);
+    if let Some(config) = config {
+        command.arg("--config").arg(config);
+    }
+    let child = command
         .args(["run", "--display", display, "--output", output])
         .stdin(Stdio::null())
         .stdout(Stdio::null())

@@ -31,11 +31,17 @@ _xrdisplay() {
             xrdisplay,enable)
                 cmd="xrdisplay__subcmd__enable"
                 ;;
+            xrdisplay,follow)
+                cmd="xrdisplay__subcmd__follow"
+                ;;
             xrdisplay,help)
                 cmd="xrdisplay__subcmd__help"
                 ;;
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
+                ;;
+            xrdisplay,recenter)
+                cmd="xrdisplay__subcmd__recenter"
                 ;;
             xrdisplay,run)
                 cmd="xrdisplay__subcmd__run"
@@ -48,6 +54,9 @@ _xrdisplay() {
                 ;;
             xrdisplay,uninstall)
                 cmd="xrdisplay__subcmd__uninstall"
+                ;;
+            xrdisplay,zoom)
+                cmd="xrdisplay__subcmd__zoom"
                 ;;
             xrdisplay__subcmd__help,bench)
                 cmd="xrdisplay__subcmd__help__subcmd__bench"
@@ -64,11 +73,17 @@ _xrdisplay() {
             xrdisplay__subcmd__help,enable)
                 cmd="xrdisplay__subcmd__help__subcmd__enable"
                 ;;
+            xrdisplay__subcmd__help,follow)
+                cmd="xrdisplay__subcmd__help__subcmd__follow"
+                ;;
             xrdisplay__subcmd__help,help)
                 cmd="xrdisplay__subcmd__help__subcmd__help"
                 ;;
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
+                ;;
+            xrdisplay__subcmd__help,recenter)
+                cmd="xrdisplay__subcmd__help__subcmd__recenter"
                 ;;
             xrdisplay__subcmd__help,run)
                 cmd="xrdisplay__subcmd__help__subcmd__run"
@@ -82,11 +97,17 @@ _xrdisplay() {
             xrdisplay__subcmd__help,uninstall)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall"
                 ;;
+            xrdisplay__subcmd__help,zoom)
+                cmd="xrdisplay__subcmd__help__subcmd__zoom"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
             xrdisplay__subcmd__help__subcmd__install,capture-helper)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__capture__subcmd__helper"
+                ;;
+            xrdisplay__subcmd__help__subcmd__install,shortcuts)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts"
                 ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
@@ -100,6 +121,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__uninstall,capture-helper)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__capture__subcmd__helper"
                 ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,shortcuts)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
@@ -112,6 +136,9 @@ _xrdisplay() {
             xrdisplay__subcmd__install,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help"
                 ;;
+            xrdisplay__subcmd__install,shortcuts)
+                cmd="xrdisplay__subcmd__install__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf"
                 ;;
@@ -123,6 +150,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,help)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,shortcuts)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
@@ -139,6 +169,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help"
                 ;;
+            xrdisplay__subcmd__uninstall,shortcuts)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
@@ -154,6 +187,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall__subcmd__help,help)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__help"
                 ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,shortcuts)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts"
+                ;;
             xrdisplay__subcmd__uninstall__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf"
                 ;;
@@ -164,7 +200,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -367,8 +403,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__follow)
+            opts="-o -h --output --json --display --config --help on off toggle"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -451,6 +517,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__follow)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -466,7 +546,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart capture-helper"
+            opts="xorg-conf autostart capture-helper shortcuts"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -507,9 +587,37 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__recenter)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -564,7 +672,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart capture-helper all"
+            opts="xorg-conf autostart capture-helper shortcuts all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +727,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -633,8 +755,22 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__zoom)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart capture-helper help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,7 +844,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart capture-helper help"
+            opts="xorg-conf autostart capture-helper shortcuts help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -763,6 +899,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -770,6 +920,28 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__shortcuts)
+            opts="-h --dry-run --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -803,8 +975,38 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__recenter)
+            opts="-o -h --output --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --follow --display --config --help"
+            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -946,7 +1148,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart capture-helper all help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,7 +1248,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart capture-helper all help"
+            opts="xorg-conf autostart capture-helper shortcuts all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1115,6 +1317,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1122,6 +1338,28 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__shortcuts)
+            opts="-h --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1137,6 +1375,36 @@ _xrdisplay() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__zoom)
+            opts="-o -h --output --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -52,7 +52,7 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     }
     let xfce_profile = xfconf::keep_in_step(xfce.as_ref(), &session, None, &settings.output)?;
     let render_loop = (!args.dry_run)
-        .then(|| runtime::start_loop(&session, &settings.output))
+        .then(|| runtime::start_loop(&session, &settings.output, ctx.config_path.as_deref()))
         .transpose()?;
     let report = Report {
         output: settings.output.clone(),

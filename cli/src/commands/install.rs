@@ -1,6 +1,7 @@
 use crate::cli::{InstallArgs, InstallWhat};
 use crate::desktop::capture_helper::{self, Installed as HelperInstalled};
 use crate::desktop::file::{Installed, Managed};
+use crate::desktop::shortcuts::{self, Bound};
 use crate::desktop::{autostart, xorg_conf};
 use crate::exit::{Error, Result};
 
@@ -14,8 +15,7 @@ pub fn run(args: &InstallArgs) -> Result<()> {
              `sudo xrdisplay uninstall xorg-conf` undoes it",
         ),
         InstallWhat::Autostart(a) => {
-            let exe = std::env::current_exe()
-                .map_err(|e| Error::desktop(format!("cannot find the xrdisplay binary: {e}")))?;
+            let exe = current_exe()?;
             let content = autostart::entry(&exe)?;
             install(
                 &autostart::managed(autostart::path()?, &content),
@@ -58,7 +58,31 @@ pub fn run(args: &InstallArgs) -> Result<()> {
             }
             Ok(())
         }
+        InstallWhat::Shortcuts(a) => install_shortcuts(a.dry_run),
     }
+}
+
+fn current_exe() -> Result<std::path::PathBuf> {
+    std::env::current_exe()
+        .map_err(|e| Error::desktop(format!("cannot find the xrdisplay binary: {e}")))
+}
+
+fn install_shortcuts(dry_run: bool) -> Result<()> {
+    let report = shortcuts::install(&current_exe()?, dry_run)?;
+    for (key, command, bound) in &report {
+        match (bound, dry_run) {
+            (Bound::Added, false) => out!("bound {key} to `{command}`"),
+            (Bound::Added, true) => out!("would bind {key} to `{command}`"),
+            (Bound::AlreadyThere, _) => out!("{key} already runs `{command}`"),
+            (Bound::Taken(other), _) => {
+                out!("left alone: {key} already runs `{other}` (bind `{command}` yourself)")
+            }
+        }
+    }
+    if !dry_run && report.iter().any(|(_, _, b)| *b == Bound::Added) {
+        out!("Next: the keys work at once in XFCE; `xrdisplay uninstall shortcuts` undoes it");
+    }
+    Ok(())
 }
 
 fn install(file: &Managed, force: bool, dry_run: bool, next: &str) -> Result<()> {

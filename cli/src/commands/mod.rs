@@ -18,6 +18,7 @@ mod run;
 mod snapshot;
 mod status;
 mod uninstall;
+mod view;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Snapshot(args) => snapshot::run(&ctx, &args),
         Command::Bench(args) => bench::run(&ctx, &args),
         Command::Run(args) => run::run(&ctx, &args),
+        Command::Recenter(args) => view::recenter(&ctx, &args),
+        Command::Follow(args) => view::follow(&ctx, &args),
+        Command::Zoom(args) => view::zoom(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::cli::{UninstallArgs, UninstallWhat};
 use crate::desktop::file::{Managed, Uninstalled};
-use crate::desktop::{autostart, capture_helper, xorg_conf};
+use crate::desktop::{autostart, capture_helper, shortcuts, xorg_conf};
 use crate::exit::{Error, Result};
 
 pub fn run(args: &UninstallArgs) -> Result<()> {
@@ -12,6 +12,7 @@ pub fn run(args: &UninstallArgs) -> Result<()> {
         UninstallWhat::CaptureHelper(a) => {
             report("capture-helper", uninstall_capture_helper(&a.helper_dir))
         }
+        UninstallWhat::Shortcuts => report("shortcuts", uninstall_shortcuts()),
         UninstallWhat::All(a) => {
             // Every item is tried and reported, even after one fails.
             let results = [
@@ -20,6 +21,17 @@ pub fn run(args: &UninstallArgs) -> Result<()> {
                 (
                     "capture-helper",
                     uninstall_capture_helper(&a.helper.helper_dir),
+                ),
+                (
+                    "shortcuts",
+                    if shortcuts::reachable() {
+                        uninstall_shortcuts()
+                    } else {
+                        Ok((
+                            format!("{SET} (no XFCE settings reachable here)"),
+                            Uninstalled::Absent,
+                        ))
+                    },
                 ),
             ];
             let mut failed = Vec::new();
@@ -54,6 +66,19 @@ fn uninstall_autostart() -> Result<(String, Uninstalled)> {
 fn uninstall_capture_helper(dir: &Path) -> Result<(String, Uninstalled)> {
     let (path, outcome) = capture_helper::uninstall(dir)?;
     Ok((path.display().to_string(), outcome))
+}
+
+const SET: &str = "xrdisplay's XFCE shortcut set";
+
+/// The XFCE bindings that run xrdisplay, described as one item.
+fn uninstall_shortcuts() -> Result<(String, Uninstalled)> {
+    Ok(match shortcuts::uninstall()?.as_slice() {
+        [] => (SET.into(), Uninstalled::Absent),
+        keys => (
+            format!("XFCE keyboard shortcuts {}", keys.join(", ")),
+            Uninstalled::Removed,
+        ),
+    })
 }
 
 /// One line per item removed or found absent.

@@ -66,9 +66,14 @@ fn in_xfce_session() -> bool {
 
 /// Runs `xfconf-query -c displays ARGS`; `Ok(None)` when the property does not exist.
 fn query(args: &[&str]) -> Result<Option<String>> {
+    query_channel(CHANNEL, args)
+}
+
+/// Runs `xfconf-query -c CHANNEL ARGS`; `Ok(None)` when the property does not exist.
+pub fn query_channel(channel: &str, args: &[&str]) -> Result<Option<String>> {
     let out = Command::new("xfconf-query")
         .arg("-c")
-        .arg(CHANNEL)
+        .arg(channel)
         .args(args)
         .output()
         .map_err(|e| Error::desktop(format!("cannot run xfconf-query: {e}")))?;
@@ -87,7 +92,7 @@ fn query(args: &[&str]) -> Result<Option<String>> {
         return Ok(None);
     }
     Err(Error::desktop(format!(
-        "xfconf-query -c {CHANNEL} {} failed: {reason}",
+        "xfconf-query -c {channel} {} failed: {reason}",
         args.join(" ")
     )))
 }

@@ -5,13 +5,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use super::stats::Stats;
-use crate::exit::{Error, Result};
+use super::transform::ViewStatus;
+use crate::exit::{Error, Kind, Result};
 
 /// What a client asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,9 +21,19 @@ pub enum Request {
     Status,
     Stop,
     Recenter,
-    Follow { on: bool },
-    Zoom { zoom: Zoom },
+    /// Follow mode on or off; without `on`, toggled.
+    Follow {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<bool>,
+    },
+    Zoom {
+        zoom: Zoom,
+    },
 }
+
+/// How long a view command waits for the render thread to apply it before the reply
+/// goes out without the new state (a stalled or finishing loop).
+const VIEW_APPLY_WAIT: Duration = Duration::from_secs(1);
 
 /// A zoom step or an absolute zoom factor.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -44,8 +55,10 @@ pub struct LoopStatus {
     pub source: String,
     pub present: String,
     pub renderer: String,
-    /// The head-tracking state: off, ok, or why the pose is not used.
+    /// The head-tracking state in words: off, ok, or why the pose is not used.
     pub tracking: String,
+    /// The view settings and the tracking state, for scripts and the view commands.
+    pub view: ViewStatus,
     pub stats: Option<super::stats::Report>,
 }
 
@@ -63,7 +76,17 @@ pub struct Shared {
     pub status: Mutex<LoopStatus>,
     pub stats: Stats,
     /// View commands not yet applied by the render thread.
-    pub view_requests: Mutex<Vec<Request>>,
+    view_requests: Mutex<ViewQueue>,
+    /// Signalled when the render thread applied view commands.
+    view_applied: Condvar,
+}
+
+/// View commands in flight, counted so that each client can wait for its own.
+#[derive(Default)]
+struct ViewQueue {
+    pending: Vec<Request>,
+    queued: u64,
+    applied: u64,
 }
 
 impl Shared {
@@ -82,7 +105,37 @@ impl Shared {
     }
 
     pub fn take_view_requests(&self) -> Vec<Request> {
-        std::mem::take(&mut *self.view_requests.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(
+            &mut self
+                .view_requests
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .pending,
+        )
+    }
+
+    /// The render thread applied `count` of the requests it took (and published the
+    /// new state).
+    pub fn view_requests_applied(&self, count: usize) {
+        self.view_requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .applied += count as u64;
+        self.view_applied.notify_all();
+    }
+
+    /// Queues a view command for the render thread; true once it has been applied,
+    /// false when that took longer than [`VIEW_APPLY_WAIT`].
+    fn queue_view(&self, request: Request) -> bool {
+        let mut queue = self.view_requests.lock().unwrap_or_else(|e| e.into_inner());
+        queue.pending.push(request);
+        queue.queued += 1;
+        let ticket = queue.queued;
+        let (queue, _) = self
+            .view_applied
+            .wait_timeout_while(queue, VIEW_APPLY_WAIT, |q| q.applied < ticket)
+            .unwrap_or_else(|e| e.into_inner());
+        queue.applied >= ticket
     }
 
     fn answer(&self, request: Request) -> Reply {
@@ -97,11 +150,12 @@ impl Shared {
                 Reply::ok()
             }
             view => {
-                self.view_requests
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(view);
-                Reply::ok()
+                let applied = self.queue_view(view);
+                Reply {
+                    ok: true,
+                    error: None,
+                    status: applied.then(|| self.status()),
+                }
             }
         }
     }
@@ -199,11 +253,14 @@ pub fn request(path: &Path, request: &Request) -> Result<Reply> {
         serde_json::from_str(&line).map_err(std::io::Error::other)
     };
     talk().map_err(|e| {
-        Error::runtime(format!(
-            "no capture loop answers on {}: {e} (start one with `xrdisplay enable` or \
+        Error::new(
+            Kind::NoLoop,
+            format!(
+                "no capture loop answers on {}: {e} (start one with `xrdisplay enable` or \
              `xrdisplay run`)",
-            path.display()
-        ))
+                path.display()
+            ),
+        )
     })
 }
 
@@ -221,7 +278,9 @@ mod tests {
             }
         );
         let r: Request = serde_json::from_str(r#"{"cmd":"follow","on":false}"#).unwrap();
-        assert_eq!(r, Request::Follow { on: false });
+        assert_eq!(r, Request::Follow { on: Some(false) });
+        let toggle = serde_json::to_string(&Request::Follow { on: None }).unwrap();
+        assert_eq!(toggle, r#"{"cmd":"follow"}"#);
         assert!(serde_json::from_str::<Request>(r#"{"cmd":"format-disk"}"#).is_err());
     }
 
@@ -232,14 +291,40 @@ mod tests {
         let server = Server::bind(&path).unwrap();
         let shared = Shared::default();
         shared.set_status(|s| s.method = "mmap".into());
+        /// Stops the server threads also when an assertion fails, so the scope ends.
+        struct StopOnDrop<'a>(&'a Shared);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.stop.store(true, Ordering::Relaxed);
+            }
+        }
         std::thread::scope(|scope| {
+            let _stop = StopOnDrop(&shared);
             scope.spawn(|| server.serve(&shared));
             let reply = request(&path, &Request::Status).unwrap();
             assert_eq!(reply.status.unwrap().method, "mmap");
             assert!(Server::bind(&path).is_err(), "a second loop is refused");
-            request(&path, &Request::Recenter).unwrap();
+            // Nothing applies it: the reply comes without a state.
+            let reply = request(&path, &Request::Recenter).unwrap();
+            assert!(reply.ok && reply.status.is_none());
+            assert_eq!(shared.take_view_requests(), vec![Request::Recenter]);
+            shared.view_requests_applied(1);
+            // A render thread applying it: the reply carries the state it published.
+            scope.spawn(|| {
+                while !shared.stop.load(Ordering::Relaxed) {
+                    let taken = shared.take_view_requests();
+                    if !taken.is_empty() {
+                        shared.set_status(|s| s.view.zoom = 2.0);
+                        shared.view_requests_applied(taken.len());
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            });
+            let zoom = Request::Zoom { zoom: Zoom::In };
+            let reply = request(&path, &zoom).unwrap();
+            assert_eq!(reply.status.unwrap().view.zoom, 2.0);
             request(&path, &Request::Stop).unwrap();
         });
-        assert_eq!(shared.take_view_requests(), vec![Request::Recenter]);
     }
 }

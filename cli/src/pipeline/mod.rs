@@ -29,11 +29,11 @@ use self::transform::Transform;
 use crate::capture::{from_capture, Reader, Target};
 use crate::cli::{CaptureMethod, RunArgs};
 use crate::commands::Context;
+use crate::config::Settings;
 use crate::exit::{Error, Result};
 use crate::randr::backend::XrTarget;
 use crate::randr::Session;
 use crate::runtime;
-use xrdisplay_capture::view::projection::Settings;
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
@@ -65,21 +65,15 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
 
     let shared = Shared::default();
     let mailbox = Mailbox::default();
-    let settings = Settings {
-        zoom: args.zoom,
-        curved: args.curved,
-        follow_threshold_deg: args.follow,
-        eye_offset_px: 0.0,
-    };
-    let follow_deg = args.follow.unwrap_or(transform::DEFAULT_FOLLOW_DEG);
-    let transform = Transform::new(&args.imu, presentation.size(), settings, follow_deg);
+    let view = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?.view;
+    let transform = Transform::new(&view, presentation.size());
     shared.set_status(|s| {
         s.pid = std::process::id();
         s.output = name.clone();
         s.source = target.describe(method);
         s.present = presentation.describe();
-        s.tracking = transform.describe();
     });
+    transform.report(&shared);
     let render = RenderLoop {
         display: session.display.clone(),
         presentation,

@@ -91,9 +91,7 @@ impl RenderLoop {
                     pixels: &image.argb,
                 }))
                 .map_err(from_capture)?;
-            for request in shared.take_view_requests() {
-                self.transform.apply(&request);
-            }
+            self.transform.apply_requests(shared);
             let (views, tracked) = self.transform.views(view, screen);
             if let (Some(age), Some(ahead)) = (tracked.pose_age_ms, tracked.look_ahead_ms) {
                 shared.stats.pose_used(
@@ -115,8 +113,7 @@ impl RenderLoop {
                 if self.print_stats {
                     eprintln!("{report}");
                 }
-                let tracking = self.transform.describe();
-                shared.set_status(|s| s.tracking = tracking);
+                self.transform.report(shared);
             }
             if self.max_frames.is_some_and(|max| shown >= max) {
                 break;

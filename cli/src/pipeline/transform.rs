@@ -4,29 +4,39 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use serde::{Deserialize, Serialize};
 use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::view::driver::{self, Control};
-use xrdisplay_capture::view::pose::PoseReader;
+use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
 use xrdisplay_capture::view::Placement;
 
-use super::control::{Request, Zoom};
+use super::control::{Request, Shared, Zoom};
 
 /// A zoom step of `zoom +` / `zoom -`.
 const ZOOM_STEP: f32 = 1.1;
+/// The zoom factors a view may take.
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=10.0;
 /// The follow threshold `follow on` uses when none was configured.
-pub const DEFAULT_FOLLOW_DEG: f32 = 15.0;
+const DEFAULT_FOLLOW_DEG: f32 = 15.0;
 /// Field of view assumed until a pose file says otherwise (XREAL Air class).
 const FALLBACK_FOV_DEG: f32 = 46.0;
 
-/// Where head poses come from, as `--imu` names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where head poses come from, as `--imu` and the `imu` key name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub enum ImuChoice {
     None,
     Sway,
     File(PathBuf),
+}
+
+impl Default for ImuChoice {
+    fn default() -> ImuChoice {
+        ImuChoice::File(PathBuf::from(pose::DEFAULT_PATH))
+    }
 }
 
 impl std::str::FromStr for ImuChoice {
@@ -41,27 +51,124 @@ impl std::str::FromStr for ImuChoice {
     }
 }
 
+impl TryFrom<String> for ImuChoice {
+    type Error = String;
+    fn try_from(text: String) -> Result<ImuChoice, String> {
+        text.parse()
+    }
+}
+
+impl From<ImuChoice> for String {
+    fn from(imu: ImuChoice) -> String {
+        match imu {
+            ImuChoice::None => "none".into(),
+            ImuChoice::Sway => "sway".into(),
+            ImuChoice::File(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// Follow mode as `--follow` and the `follow` key give it: on or off, or on with a
+/// threshold in degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(untagged, expecting = "expected true, false or a threshold in degrees")]
+pub enum Follow {
+    Switch(bool),
+    Beyond(f32),
+}
+
+impl Follow {
+    /// On at start, and the threshold `follow on` uses.
+    pub fn resolve(self) -> (bool, f32) {
+        match self {
+            Follow::Switch(on) => (on, DEFAULT_FOLLOW_DEG),
+            Follow::Beyond(deg) => (true, deg),
+        }
+    }
+
+    /// Refuses thresholds outside (0°, 180°].
+    pub fn check(self) -> Result<Follow, String> {
+        match self {
+            Follow::Beyond(deg) if !(deg > 0.0 && deg <= 180.0) => Err(format!(
+                "follow threshold {deg}° is out of range (more than 0, at most 180)"
+            )),
+            ok => Ok(ok),
+        }
+    }
+}
+
+impl std::str::FromStr for Follow {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Follow, String> {
+        match text {
+            "on" | "true" => Ok(Follow::Switch(true)),
+            "off" | "false" => Ok(Follow::Switch(false)),
+            deg => deg
+                .parse()
+                .map(Follow::Beyond)
+                .map_err(|_| "expected on, off or a threshold in degrees".to_string())
+                .and_then(Follow::check),
+        }
+    }
+}
+
+/// The view settings a loop starts with (configuration file, then flags).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ViewConfig {
+    pub imu: ImuChoice,
+    pub zoom: f32,
+    pub curved: bool,
+    pub follow: Follow,
+}
+
+impl Default for ViewConfig {
+    fn default() -> ViewConfig {
+        ViewConfig {
+            imu: ImuChoice::default(),
+            zoom: 1.0,
+            curved: false,
+            follow: Follow::Switch(false),
+        }
+    }
+}
+
+/// What `status` says about the view, and what the view commands print.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ViewStatus {
+    /// The pose source: the file's path, `sway` or `none`.
+    pub imu: String,
+    /// Whether the head pose moves the screen in the frames drawn now.
+    pub tracking: bool,
+    /// Why the pose is not used, or why the last good one is.
+    pub problem: Option<String>,
+    pub zoom: f32,
+    pub follow: bool,
+    /// The threshold follow mode uses when on, in degrees.
+    pub follow_deg: f32,
+    pub curved: bool,
+    /// The glasses are in side-by-side mode: each eye gets half of the view.
+    pub sbs: bool,
+}
+
 /// The view's placement for each frame, and the live view settings.
 pub struct Transform {
     tracker: Tracker,
+    imu: ImuChoice,
     settings: Settings,
     follow_deg: f32,
     /// Poses come from the XR driver's file, so recentring is the driver's job.
     driver: bool,
-    last: String,
+    /// The last frame's tracking state: in words, whether it tracked, and why not.
+    last: (String, bool, Option<String>),
 }
 
 /// One frame's draw list: a placement and a viewport in target pixels per eye.
 pub type Views = Vec<(Placement, Rect)>;
 
 impl Transform {
-    pub fn new(
-        imu: &ImuChoice,
-        view: (u32, u32),
-        settings: Settings,
-        follow_deg: f32,
-    ) -> Transform {
-        let (source, driver) = match imu {
+    /// A transform drawing into a `view`-sized surface.
+    pub fn new(config: &ViewConfig, view: (u32, u32)) -> Transform {
+        let (source, driver) = match &config.imu {
             ImuChoice::None => (PoseSource::None, false),
             ImuChoice::Sway => (
                 PoseSource::Sway {
@@ -77,14 +184,21 @@ impl Transform {
             fov_diagonal_deg: FALLBACK_FOV_DEG,
             sbs: false,
         };
+        let (follow_on, follow_deg) = config.follow.resolve();
         Transform {
             tracker: Tracker::new(source, fallback),
-            settings,
+            imu: config.imu.clone(),
+            settings: Settings {
+                zoom: config.zoom.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end()),
+                curved: config.curved,
+                follow_threshold_deg: follow_on.then_some(follow_deg),
+                eye_offset_px: 0.0,
+            },
             follow_deg,
             driver,
-            last: match imu {
-                ImuChoice::None => "off (flat screen)".into(),
-                _ => "starting".into(),
+            last: match config.imu {
+                ImuChoice::None => ("off (flat screen)".into(), false, None),
+                _ => ("starting".into(), false, None),
             },
         }
     }
@@ -106,16 +220,21 @@ impl Transform {
         // The pose file describes the panel; the surface drawn to may differ in size.
         let sx = target.0 as f32 / panel.0.max(1) as f32;
         let sy = target.1 as f32 / panel.1.max(1) as f32;
+        // Edges are scaled, not sizes: the eyes' halves then tile the surface exactly
+        // whatever its size (rounding each width could overrun it by a pixel).
+        let edge = |v: u32, scale: f32, limit: u32| ((v as f32 * scale).round() as u32).min(limit);
         let views = frame
             .views
             .iter()
             .filter_map(|eye| {
                 let (x, y, w, h) = eye.viewport;
+                let (left, right) = (edge(x, sx, target.0), edge(x + w, sx, target.0));
+                let (top, bottom) = (edge(y, sy, target.1), edge(y + h, sy, target.1));
                 let viewport = Rect {
-                    x: (x as f32 * sx).round() as u32,
-                    y: (y as f32 * sy).round() as u32,
-                    width: (w as f32 * sx).round() as u32,
-                    height: (h as f32 * sy).round() as u32,
+                    x: left,
+                    y: top,
+                    width: right - left,
+                    height: bottom - top,
                 };
                 let mut placement = *eye.placements.first()?;
                 placement.view_size = (viewport.width, viewport.height);
@@ -124,25 +243,44 @@ impl Transform {
                 Some((placement, viewport))
             })
             .collect();
-        self.last = frame.to_string();
+        self.last = (
+            frame.to_string(),
+            frame.tracking,
+            frame.problem.as_ref().map(ToString::to_string),
+        );
         (views, frame)
     }
 
+    /// Applies the view commands clients sent since the last frame, then publishes
+    /// the new state so that each client's reply shows its command's effect.
+    pub fn apply_requests(&mut self, shared: &Shared) {
+        let requests = shared.take_view_requests();
+        if requests.is_empty() {
+            return;
+        }
+        for request in &requests {
+            self.apply(request);
+        }
+        self.report(shared);
+        shared.view_requests_applied(requests.len());
+    }
+
     /// Applies a view command from the control socket.
-    pub fn apply(&mut self, request: &Request) {
+    fn apply(&mut self, request: &Request) {
         match request {
             Request::Recenter => self.recenter(),
             Request::Follow { on } => {
+                let on = on.unwrap_or(self.settings.follow_threshold_deg.is_none());
                 self.settings.follow_threshold_deg = on.then_some(self.follow_deg);
             }
             Request::Zoom { zoom } => {
                 self.settings.zoom = match zoom {
                     Zoom::In => self.settings.zoom * ZOOM_STEP,
                     Zoom::Out => self.settings.zoom / ZOOM_STEP,
-                    Zoom::Set(z) if z.is_finite() && *z > 0.0 => *z,
+                    Zoom::Set(z) if z.is_finite() => *z,
                     Zoom::Set(_) => self.settings.zoom,
                 }
-                .clamp(0.1, 10.0);
+                .clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
             }
             Request::Status | Request::Stop => {}
         }
@@ -160,11 +298,33 @@ impl Transform {
         }
     }
 
+    /// Publishes the view's state for `status` and the view commands.
+    pub fn report(&self, shared: &Shared) {
+        let (tracking, view) = (self.describe(), self.status());
+        shared.set_status(|s| {
+            s.tracking = tracking;
+            s.view = view;
+        });
+    }
+
+    fn status(&self) -> ViewStatus {
+        ViewStatus {
+            imu: self.imu.clone().into(),
+            tracking: self.last.1,
+            problem: self.last.2.clone(),
+            zoom: self.settings.zoom,
+            follow: self.settings.follow_threshold_deg.is_some(),
+            follow_deg: self.follow_deg,
+            curved: self.settings.curved,
+            sbs: self.tracker.glasses().sbs,
+        }
+    }
+
     /// The tracking state in words, for `status`.
-    pub fn describe(&self) -> String {
+    fn describe(&self) -> String {
         format!(
             "{} (zoom {:.2}, follow {}, {})",
-            self.last,
+            self.last.0,
             self.settings.zoom,
             match self.settings.follow_threshold_deg {
                 Some(deg) => format!("beyond {deg:.0}°"),
@@ -176,5 +336,97 @@ impl Transform {
                 "flat"
             }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flat_transform(follow: Follow) -> Transform {
+        let config = ViewConfig {
+            imu: ImuChoice::None,
+            follow,
+            ..ViewConfig::default()
+        };
+        Transform::new(&config, (801, 600))
+    }
+
+    #[test]
+    fn side_by_side_halves_tile_the_target_whatever_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("imu");
+        xrdisplay_harness::PoseSpec {
+            display_size: (3840, 1080),
+            sbs: true,
+            ..xrdisplay_harness::PoseSpec::looking(1.0, 0.0, 0.0)
+        }
+        .write(&path)
+        .unwrap();
+        let config = ViewConfig {
+            imu: ImuChoice::File(path),
+            ..ViewConfig::default()
+        };
+        let mut transform = Transform::new(&config, (801, 600));
+        let screen = Rect {
+            x: 0,
+            y: 0,
+            width: 1920,
+            height: 1080,
+        };
+        let (views, _) = transform.views((801, 600), screen);
+        let viewports: Vec<_> = views
+            .iter()
+            .map(|(p, v)| {
+                assert_eq!(p.view_size, (v.width, v.height));
+                (v.x, v.width, v.height)
+            })
+            .collect();
+        assert_eq!(viewports, [(0, 401, 600), (401, 400, 600)]);
+        assert!(transform.status().sbs);
+    }
+
+    #[test]
+    fn follow_toggles_and_zoom_steps_within_its_range() {
+        let mut transform = flat_transform(Follow::Beyond(20.0));
+        let shared = Shared::default();
+        transform.report(&shared);
+        assert!(shared.status().view.follow);
+        for (request, follow) in [
+            (Request::Follow { on: None }, false),
+            (Request::Follow { on: None }, true),
+            (Request::Follow { on: Some(true) }, true),
+            (Request::Follow { on: Some(false) }, false),
+        ] {
+            transform.apply(&request);
+            assert_eq!(transform.status().follow, follow, "{request:?}");
+        }
+        assert_eq!(transform.status().follow_deg, 20.0);
+        transform.apply(&Request::Zoom {
+            zoom: Zoom::Set(4.0),
+        });
+        transform.apply(&Request::Zoom { zoom: Zoom::In });
+        assert!((transform.status().zoom - 4.4).abs() < 1e-4);
+        transform.apply(&Request::Zoom {
+            zoom: Zoom::Set(1e9),
+        });
+        assert_eq!(transform.status().zoom, 10.0);
+        transform.apply(&Request::Zoom {
+            zoom: Zoom::Set(f32::NAN),
+        });
+        assert_eq!(transform.status().zoom, 10.0);
+    }
+
+    #[test]
+    fn follow_and_imu_parse_from_flags_and_files() {
+        assert_eq!("off".parse(), Ok(Follow::Switch(false)));
+        assert_eq!("12.5".parse(), Ok(Follow::Beyond(12.5)));
+        assert!("0".parse::<Follow>().is_err());
+        assert!("sideways".parse::<Follow>().is_err());
+        assert_eq!("sway".parse(), Ok(ImuChoice::Sway));
+        assert_eq!(
+            String::from(ImuChoice::default()),
+            "/dev/shm/breezy_desktop_imu"
+        );
     }
 }

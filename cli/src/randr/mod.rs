@@ -32,18 +32,23 @@ pub struct Session {
     pub randr_version: (u32, u32),
 }
 
+/// The X display to use: `display`, else `$DISPLAY`.
+pub fn display_name(display: Option<&str>) -> Result<String> {
+    display
+        .map(str::to_string)
+        .or_else(|| std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()))
+        .ok_or_else(|| {
+            Error::new(
+                Kind::Server,
+                "no X display: DISPLAY is not set; run this inside an X session or pass --display :0",
+            )
+        })
+}
+
 impl Session {
     /// Connects to `display` (or `$DISPLAY`) and checks that RandR is new enough.
     pub fn connect(display: Option<&str>) -> Result<Session> {
-        let name = display
-            .map(str::to_string)
-            .or_else(|| std::env::var("DISPLAY").ok().filter(|d| !d.is_empty()))
-            .ok_or_else(|| {
-                Error::new(
-                    Kind::Server,
-                    "no X display: DISPLAY is not set; run this inside an X session or pass --display :0",
-                )
-            })?;
+        let name = display_name(display)?;
         let (conn, screen) = x11rb::connect(Some(&name)).map_err(|e| {
             Error::new(
                 Kind::Server,

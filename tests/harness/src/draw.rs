@@ -19,7 +19,17 @@ pub struct Picture {
 
 /// Covers the screen rectangle `(x, y, width, height)` with an override-redirect window
 /// showing [`pattern_rgb`] (relative to the rectangle) and waits until the server drew it.
-pub fn draw_pattern(display: &str, (x, y, width, height): (i16, i16, u16, u16)) -> Picture {
+pub fn draw_pattern(display: &str, rect: (i16, i16, u16, u16)) -> Picture {
+    draw_picture(display, rect, pattern_rgb)
+}
+
+/// Like [`draw_pattern`], with the colour of each pixel (relative to the rectangle)
+/// from `rgb`.
+pub fn draw_picture(
+    display: &str,
+    (x, y, width, height): (i16, i16, u16, u16),
+    rgb: impl Fn(u32, u32) -> [u8; 3],
+) -> Picture {
     let (conn, screen) = x11rb::connect(Some(display)).expect("connect");
     let screen = &conn.setup().roots[screen];
     assert_eq!(screen.root_depth, 24, "the picture is drawn at depth 24");
@@ -50,7 +60,7 @@ pub fn draw_pattern(display: &str, (x, y, width, height): (i16, i16, u16, u16)) 
         let mut data = Vec::with_capacity(usize::from(width) * usize::from(rows) * 4);
         for row in top..top + rows {
             for col in 0..width {
-                let [r, g, b] = pattern_rgb(u32::from(col), u32::from(row));
+                let [r, g, b] = rgb(u32::from(col), u32::from(row));
                 data.extend_from_slice(&[b, g, r, 0]);
             }
         }

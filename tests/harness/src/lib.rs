@@ -9,7 +9,7 @@ mod draw;
 mod layout;
 mod pose;
 
-pub use draw::{assert_is_pattern, draw_pattern, pattern_rgb, read_png_rgb, Picture};
+pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
 

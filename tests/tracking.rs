@@ -1,0 +1,492 @@
+//! Head tracking end to end: pose files written as the XR driver writes them, `xrdisplay
+//! run` rendering offscreen with the host's Mesa under a dummy-driver Xorg, and the
+//! screen's position read back from the presented pixels.
+//!
+//! XR-0 (1920x1080) shows a grey picture with a white cross through its centre and a
+//! second white column 240 px right of it; the glasses are 1920x1080 with a 46°
+//! diagonal, so the view's focal length is f = (diagonal / 2) / tan(23°) ≈ 2595 px.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tempfile::TempDir;
+use xrdisplay_harness::{
+    draw_picture, read_png_rgb, xrdisplay, Picture, PoseFault, PoseSpec, Run, XServer,
+};
+
+const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
+const VIEW: (u32, u32) = (1920, 1080);
+/// The second column's distance from the centre, in screen pixels.
+const MARK: f64 = 240.0;
+const GREY: u8 = 80;
+
+/// The picture on XR-0: 4-px white bands centred on x = 960, x = 960 + MARK and
+/// y = 540.
+fn picture(x: u32, y: u32) -> [u8; 3] {
+    let band = |v: u32, centre: f64| (f64::from(v) + 0.5 - centre).abs() < 2.0;
+    if band(x, 960.0) || band(x, 960.0 + MARK) || band(y, 540.0) {
+        [255; 3]
+    } else {
+        [GREY; 3]
+    }
+}
+
+/// The focal length of the 1920x1080, 46° glasses the pose files describe.
+fn focal() -> f64 {
+    1920f64.hypot(1080.0) / 2.0 / 23f64.to_radians().tan()
+}
+
+/// Rewrites the pose file every 100 ms so that a valid pose stays fresh; `None`
+/// removes it.
+struct Feeder {
+    spec: Arc<Mutex<Option<PoseSpec>>>,
+    stop: Arc<Mutex<bool>>,
+}
+
+impl Feeder {
+    fn start(path: PathBuf) -> Feeder {
+        let spec: Arc<Mutex<Option<PoseSpec>>> = Arc::default();
+        let stop: Arc<Mutex<bool>> = Arc::default();
+        let (s, halt) = (spec.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !*halt.lock().unwrap() {
+                write_pose(&path, s.lock().unwrap().as_ref());
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        });
+        Feeder { spec, stop }
+    }
+}
+
+impl Drop for Feeder {
+    fn drop(&mut self) {
+        *self.stop.lock().unwrap() = true;
+    }
+}
+
+fn write_pose(path: &Path, spec: Option<&PoseSpec>) {
+    match spec {
+        Some(spec) => spec.write(path).unwrap(),
+        None => {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// A dummy-driver Xorg with XR-0 showing [`picture`], a private runtime directory and a
+/// pose file fed by a [`Feeder`].
+struct Rig {
+    server: XServer,
+    runtime: TempDir,
+    imu: PathBuf,
+    feeder: Feeder,
+    _picture: Picture,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let server = XServer::dummy();
+        let runtime = TempDir::new().unwrap();
+        let imu = runtime.path().join("breezy_desktop_imu");
+        let enable = ["enable", "--size", "1920x1080", "--pos", "1920,0"];
+        xrdisplay(BIN, Some(server.display()), &enable, &[]).ok();
+        Rig {
+            _picture: draw_picture(server.display(), (1920, 0, 1920, 1080), picture),
+            feeder: Feeder::start(imu.clone()),
+            server,
+            runtime,
+            imu,
+        }
+    }
+
+    /// Sets the pose (`None`: no file) and writes it at once.
+    fn pose(&self, spec: Option<PoseSpec>) {
+        let mut current = self.feeder.spec.lock().unwrap();
+        write_pose(&self.imu, spec.as_ref());
+        *current = spec;
+    }
+
+    fn xrdisplay(&self, args: &[&str]) -> Run {
+        let runtime = self.runtime.path().to_str().unwrap();
+        xrdisplay(
+            BIN,
+            Some(self.server.display()),
+            args,
+            &[("XDG_RUNTIME_DIR", runtime)],
+        )
+    }
+
+    fn run_args<'a>(&'a self, png: &'a Path, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut args = vec![
+            "run",
+            "--present",
+            "none",
+            "--method",
+            "shm",
+            "--save-frame",
+            png.to_str().unwrap(),
+        ];
+        // The rig's pose file, unless the test names a source or a configuration.
+        if !extra.iter().any(|a| ["--imu", "--config"].contains(a)) {
+            args.extend_from_slice(&["--imu", self.imu.to_str().unwrap()]);
+        }
+        args.extend_from_slice(extra);
+        args
+    }
+
+    /// `run --frames 60 EXTRA` (a second: capture has delivered by then).
+    fn frame_fails(&self, extra: &[&str]) -> Run {
+        let png = self.runtime.path().join("frame.png");
+        let mut args = self.run_args(&png, extra);
+        args.extend_from_slice(&["--frames", "60"]);
+        self.xrdisplay(&args)
+    }
+
+    /// What `run --frames 60 EXTRA` presents last, as a grey-level image.
+    fn frame(&self, extra: &[&str]) -> Image {
+        self.frame_fails(extra).ok();
+        Image::read(&self.runtime.path().join("frame.png"))
+    }
+
+    /// `run EXTRA` in the background, saving its last frame when stopped.
+    fn spawn(&self, extra: &[&str]) -> Loop {
+        let png = self.runtime.path().join("loop.png");
+        let child = Command::new(BIN)
+            .args(self.run_args(&png, extra))
+            .env("DISPLAY", self.server.display())
+            .env("XDG_RUNTIME_DIR", self.runtime.path())
+            .env("XDG_CONFIG_HOME", self.runtime.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let running = Loop { child, png };
+        // A full second of rendering: the first capture is in by then.
+        self.wait_status(|s| s["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0);
+        running
+    }
+
+    /// The running loop's `view` report, once `ready` accepts it (10 s at most).
+    fn wait_view(&self, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        self.wait_status(|status| ready(&status["view"]))["view"].clone()
+    }
+
+    /// The running loop's status, once `ready` accepts it (10 s at most).
+    fn wait_status(&self, ready: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let status = self.xrdisplay(&["status", "--json"]);
+            let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+            let running = &json["capture_loop"]["status"];
+            if !running.is_null() && ready(running) {
+                return running.clone();
+            }
+            assert!(Instant::now() < deadline, "the loop never reported: {json}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
+/// A background `xrdisplay run`.
+struct Loop {
+    child: Child,
+    png: PathBuf,
+}
+
+impl Loop {
+    /// Stops it with SIGTERM (it must exit 0) and returns its last frame.
+    fn stop(self) -> Image {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        let output = self.child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "run failed: {stderr}");
+        Image::read(&self.png)
+    }
+}
+
+/// A presented frame's grey levels.
+#[derive(PartialEq)]
+struct Image {
+    width: u32,
+    height: u32,
+    grey: Vec<u8>,
+}
+
+impl std::fmt::Debug for Image {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{} frame", self.width, self.height)
+    }
+}
+
+impl Image {
+    fn read(path: &Path) -> Image {
+        let (width, height, rgb) = read_png_rgb(path);
+        Image {
+            width,
+            height,
+            grey: rgb.chunks(3).map(|p| p[1]).collect(),
+        }
+    }
+
+    fn at(&self, x: u32, y: u32) -> u8 {
+        self.grey[(y * self.width + x) as usize]
+    }
+
+    /// Centres (in pixel coordinates, pixel centres at .5) of the white bands crossing
+    /// the run of `len` pixels from `start` in steps of `step`; weights are the grey
+    /// level above the background's, so that bilinear edges count by how white they are.
+    fn bands(&self, start: (u32, u32), step: (u32, u32), len: u32) -> Vec<f64> {
+        let mut found = Vec::new();
+        let mut band: Option<(f64, f64)> = None;
+        for i in 0..len {
+            let v = self.at(start.0 + i * step.0, start.1 + i * step.1);
+            let w = f64::from(v.saturating_sub(GREY + 10));
+            match (&mut band, w > 0.0) {
+                (Some((sum, total)), true) => {
+                    *sum += w * (f64::from(i) + 0.5);
+                    *total += w;
+                }
+                (None, true) => band = Some((w * (f64::from(i) + 0.5), w)),
+                (Some((sum, total)), false) => {
+                    found.push(*sum / *total);
+                    band = None;
+                }
+                (None, false) => {}
+            }
+        }
+        found.extend(band.map(|(sum, total)| sum / total));
+        found
+    }
+
+    /// The white columns crossing row `y` of the view starting at `x0`, `width` wide.
+    fn columns(&self, y: u32, x0: u32, width: u32) -> Vec<f64> {
+        self.bands((x0, y), (1, 0), width)
+    }
+
+    /// The white rows crossing column `x`.
+    fn rows(&self, x: u32) -> Vec<f64> {
+        self.bands((x, 0), (0, 1), self.height)
+    }
+}
+
+fn assert_near(seen: &[f64], want: &[f64], what: &str) {
+    assert_eq!(
+        seen.len(),
+        want.len(),
+        "{what}: saw {seen:?}, want {want:?}"
+    );
+    for (s, w) in seen.iter().zip(want) {
+        assert!((s - w).abs() <= 2.0, "{what}: saw {seen:?}, want {want:?}");
+    }
+}
+
+#[test]
+fn turning_the_head_moves_the_screen_by_f_tan_theta() {
+    let rig = Rig::new();
+    let f = focal();
+    // Flat, and at the recentred pose: exactly the screen. (An exact identity is the
+    // driver's "calibrating" marker; a hundredth of a degree of roll makes it a pose.)
+    for imu in [None, Some(PoseSpec::looking(0.0, 0.0, 0.01))] {
+        let tracked = imu.is_some();
+        rig.pose(imu);
+        let frame = if tracked {
+            rig.frame(&[])
+        } else {
+            rig.frame(&["--imu", "none"])
+        };
+        assert_eq!((frame.width, frame.height), VIEW);
+        assert_near(&frame.columns(300, 0, 1920), &[960.0, 1200.0], "yaw 0");
+        assert_near(&frame.rows(300), &[540.0], "pitch 0");
+    }
+    for theta in [8.0f64, -8.0] {
+        let shift = f * theta.to_radians().tan();
+        // Turned right (positive yaw): the screen moves left; its columns keep their
+        // gap up to the flat screen's perspective.
+        rig.pose(Some(PoseSpec::looking(theta, 0.0, 0.0)));
+        let frame = rig.frame(&[]);
+        let mark = f * (theta.to_radians() - (MARK / f).atan()).tan();
+        assert_near(
+            &frame.columns(300, 0, 1920),
+            &[960.0 - shift, 960.0 - mark],
+            &format!("yaw {theta}"),
+        );
+        // Looking up (positive pitch): the screen moves down.
+        rig.pose(Some(PoseSpec::looking(0.0, theta, 0.0)));
+        let frame = rig.frame(&[]);
+        assert_near(
+            &frame.rows(300),
+            &[540.0 + shift],
+            &format!("pitch {theta}"),
+        );
+        // Below the horizontal band: the centre column stays put.
+        let row = (540.0 + shift) as u32 + 100;
+        let centre = frame.columns(row, 0, 1920).first().copied();
+        assert!(
+            centre.is_some_and(|x| (x - 960.0).abs() <= 2.0),
+            "pitch {theta}: centre column at {centre:?}"
+        );
+    }
+}
+
+#[test]
+fn bad_pose_files_show_the_flat_screen_and_status_says_why() {
+    let rig = Rig::new();
+    let flat = rig.frame(&["--imu", "none"]);
+    let turned = || PoseSpec::looking(8.0, 0.0, 0.0);
+    let spec = |fault: Option<PoseFault>| fault.map(|f| turned().with_fault(f));
+    // Torn first: right after a good pose, a torn read keeps that pose.
+    let faults = [
+        (Some(PoseFault::Torn), "torn read"),
+        (Some(PoseFault::Stale), "10.0 s old"),
+        (Some(PoseFault::Disabled), "tracking disabled"),
+        (Some(PoseFault::WrongVersion), "layout version 4"),
+        (Some(PoseFault::WrongSize), "185 bytes"),
+        (Some(PoseFault::Calibrating), "calibrating"),
+        (Some(PoseFault::NoFov), "field of view"),
+        (None, "no pose file"),
+    ];
+    // A loop that starts on a bad file shows exactly the flat screen.
+    for (fault, _) in faults {
+        rig.pose(spec(fault));
+        assert_eq!(rig.frame(&[]), flat, "{fault:?}");
+    }
+    // One loop through all of them: it keeps running, and status says why.
+    rig.pose(Some(turned()));
+    let running = rig.spawn(&[]);
+    rig.wait_view(|v| v["tracking"] == true);
+    for (fault, why) in faults {
+        rig.pose(spec(fault));
+        let view = rig.wait_view(|v| v["problem"].as_str().is_some_and(|p| p.contains(why)));
+        assert_eq!(
+            view["tracking"],
+            fault == Some(PoseFault::Torn),
+            "{fault:?}: {view}"
+        );
+    }
+    let text = rig.xrdisplay(&["status"]);
+    assert!(
+        text.ok()
+            .contains("head tracking flat screen: no pose file"),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(running.stop(), flat);
+}
+
+#[test]
+fn view_commands_change_the_presented_image() {
+    let rig = Rig::new();
+    let f = focal();
+    let none = rig.xrdisplay(&["zoom", "+"]);
+    assert!(
+        none.fails(7).contains("no capture loop answers"),
+        "{}",
+        none.stderr
+    );
+
+    // Recenter: the head is turned 8° right; afterwards the screen is in front of it.
+    rig.pose(Some(PoseSpec::looking(8.0, 0.0, 0.0)));
+    let running = rig.spawn(&[]);
+    assert_eq!(rig.xrdisplay(&["recenter"]).ok().trim(), "recentred");
+    let frame = running.stop();
+    assert_near(&frame.columns(300, 0, 1920), &[960.0, 1200.0], "recentred");
+
+    // Zoom: a factor scales the screen about the view's centre; + and - step by 10 %.
+    let running = rig.spawn(&["--imu", "none"]);
+    assert_eq!(rig.xrdisplay(&["zoom", "2"]).ok().trim(), "zoom 2.00");
+    let frame = running.stop();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + 2.0 * MARK],
+        "zoom 2",
+    );
+    let running = rig.spawn(&["--imu", "none", "--zoom", "2"]);
+    let json = rig.xrdisplay(&["zoom", "+", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(json.ok()).unwrap();
+    assert_eq!(json["applied"], true, "{json}");
+    assert!((json["view"]["zoom"].as_f64().unwrap() - 2.2).abs() < 1e-3);
+    rig.xrdisplay(&["zoom", "-"]).ok();
+    assert_eq!(rig.xrdisplay(&["zoom", "-"]).ok().trim(), "zoom 1.82");
+    let frame = running.stop();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + MARK * 2.0 / 1.1],
+        "zoom 2, +, -, -",
+    );
+
+    // Follow: the head turned 20° away; once on, the screen eases back in front of it
+    // (to within the settling angle, 1°).
+    rig.pose(Some(PoseSpec::looking(20.0, 0.0, 0.0)));
+    let running = rig.spawn(&[]);
+    assert_eq!(
+        rig.xrdisplay(&["follow", "toggle"]).ok().trim(),
+        "follow on (beyond 15°)"
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(rig.xrdisplay(&["follow", "off"]).ok().trim(), "follow off");
+    let frame = running.stop();
+    let centre = frame.columns(300, 0, 1920).first().copied().unwrap_or(0.0);
+    let settled = f * 1f64.to_radians().tan();
+    assert!(
+        (centre - 960.0).abs() <= settled + 2.0,
+        "followed to {centre}, want 960 ± {settled:.0}"
+    );
+}
+
+#[test]
+fn configuration_keys_set_the_view_and_flags_override_them() {
+    let rig = Rig::new();
+    let config = rig.runtime.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "imu = \"none\"\nzoom = 2.0\ncurved = false\nfollow = 20\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    rig.pose(Some(PoseSpec::looking(8.0, 0.0, 0.0)));
+    let frame = rig.frame(&["--config", config]);
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + 2.0 * MARK],
+        "config: imu none, zoom 2",
+    );
+    let frame = rig.frame(&["--config", config, "--zoom", "1"]);
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + MARK],
+        "config, --zoom 1",
+    );
+    let shown = rig.xrdisplay(&["config", "--config", config]);
+    assert!(shown.ok().contains("follow = 20.0"), "{}", shown.stdout);
+    std::fs::write(rig.runtime.path().join("bad.toml"), "zoom = 50\n").unwrap();
+    let bad = rig.runtime.path().join("bad.toml");
+    let run = rig.frame_fails(&["--config", bad.to_str().unwrap()]);
+    assert!(run.fails(2).contains("key `zoom`"), "{}", run.stderr);
+}
+
+#[test]
+fn side_by_side_renders_both_halves() {
+    let rig = Rig::new();
+    let f = focal();
+    rig.pose(Some(PoseSpec {
+        display_size: (3840, 1080),
+        sbs: true,
+        ..PoseSpec::looking(8.0, 0.0, 0.0)
+    }));
+    let frame = rig.frame(&["--view-size", "3840x1080"]);
+    assert_eq!((frame.width, frame.height), (3840, 1080));
+    let theta = 8f64.to_radians();
+    let want = [
+        960.0 - f * theta.tan(),
+        960.0 - f * (theta - (MARK / f).atan()).tan(),
+    ];
+    assert_near(&frame.columns(300, 0, 1920), &want, "left eye");
+    assert_near(&frame.columns(300, 1920, 1920), &want, "right eye");
+}
