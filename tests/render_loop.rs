@@ -145,21 +145,25 @@ fn a_running_loop_follows_drawing_and_resizing_and_reports_itself() {
     drop(picture);
 
     // Resized under a running loop: the capture follows the new rectangle.
-    let child = spawn_run(
+    let mut child = spawn_run(
         &server,
         &["--present", "none", "--imu", "none"],
         runtime.path(),
     );
     wait_running(&server, runtime.path());
     cli(&server, &["enable", "--size", "640x480"], runtime.path()).ok();
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let json = wait_running(&server, runtime.path());
+        if child.try_wait().unwrap().is_some() {
+            panic!("the loop ended: {:?}", child.wait_with_output());
+        }
+        let status = cli(&server, &["status", "--json"], runtime.path());
+        let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
         let source = json["capture_loop"]["status"]["source"].to_string();
         if source.contains("640x480") {
             break;
         }
-        assert!(Instant::now() < deadline, "the loop kept {source}");
+        assert!(Instant::now() < deadline, "the loop kept {source}: {json}");
         std::thread::sleep(Duration::from_millis(200));
     }
     // `disable` stops the loop before removing the output.

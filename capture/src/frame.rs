@@ -52,6 +52,16 @@ impl Frame {
         })
     }
 
+    /// How the frame's own rows are laid out (tightly packed).
+    pub fn layout(&self) -> BufferLayout {
+        BufferLayout {
+            width: self.width,
+            height: self.height,
+            stride: self.width as usize * self.format.bytes_per_pixel as usize,
+            format: self.format,
+        }
+    }
+
     /// The frame as 8-bit RGBA.
     pub fn to_rgba(&self) -> Vec<u8> {
         let row_bytes = (self.width * self.format.bytes_per_pixel) as usize;

@@ -8,7 +8,7 @@ use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
 use xrdisplay_capture::damage::DamageWatch;
-use xrdisplay_capture::frame::{BufferLayout, Rect};
+use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Renderer;
 use xrdisplay_capture::present::Target;
 use xrdisplay_capture::view::Placement;
@@ -334,14 +334,8 @@ fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCos
     };
     let copy_upload = per_frame(Box::new(|| {
         let frame = reader.grab(rect)?;
-        let layout = BufferLayout {
-            width: frame.width,
-            height: frame.height,
-            stride: frame.width as usize * frame.format.bytes_per_pixel as usize,
-            format: frame.format,
-        };
         renderer
-            .upload(&frame.data, layout, &[])
+            .upload(&frame.data, frame.layout(), &[])
             .map_err(from_capture)?;
         renderer.draw(&view).map_err(from_capture)
     }))?;

@@ -94,12 +94,22 @@ impl CaptureLoop {
                 continue;
             }
             let seen = Instant::now();
-            shared
+            let captured = shared
                 .stats
                 .measure(Stage::Capture, || match self.delivery {
                     Delivery::Dmabuf => self.export(mailbox, &rects, seen, &mut exported),
                     Delivery::Pixels => self.copy(mailbox, &rects, seen),
-                })?;
+                });
+            if let Err(e) = captured {
+                // The layout may have changed under the read (damage of a screen that
+                // then shrank names a rectangle that is gone): re-read it before giving
+                // up, unless the server itself is gone.
+                let since = *lost_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > LOST_GRACE || self.session.read().is_err() {
+                    return Err(e);
+                }
+                continue;
+            }
             shared.stats.captured();
         }
         Ok(())

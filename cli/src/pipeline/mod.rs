@@ -53,10 +53,9 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
     let server = runtime::loop_socket(&session.display, &name)
         .map(|path| Server::bind(&path))
         .transpose()?;
-    let (reader, method, note) = Reader::open(&session, &state, &target, args.capture.method)?;
+    let (mut reader, method, note) = Reader::open(&session, &state, &target, args.capture.method)?;
     let drm_device = reader.device_path().map(std::path::Path::to_path_buf);
     // What a zero-copy import would have to accept.
-    let mut reader = reader;
     let exported = match method {
         CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
         _ => None,

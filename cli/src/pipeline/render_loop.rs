@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use xrdisplay_capture::frame::{BufferLayout, Frame, Rect};
+use xrdisplay_capture::frame::{Frame, Rect};
 use xrdisplay_capture::gpu::{Cursor, Renderer};
 use xrdisplay_capture::present::Target as GpuTarget;
 
@@ -158,12 +158,7 @@ impl RenderLoop {
         }
         if !slot.damage.is_empty() {
             if let Some(pixels) = &slot.pixels {
-                let layout = BufferLayout {
-                    width: pixels.width,
-                    height: pixels.height,
-                    stride: pixels.width as usize * pixels.format.bytes_per_pixel as usize,
-                    format: pixels.format,
-                };
+                let layout = pixels.layout();
                 shared
                     .stats
                     .measure(Stage::Upload, || {
