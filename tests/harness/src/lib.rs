@@ -343,7 +343,7 @@ pub fn run_in_guest(server: &str, name: &str) -> Run {
     let test_binary = std::env::current_exe().expect("test binary path");
     let mut command = Command::new(repo_file("scripts/vm/run"));
     command
-        .args(["--server", server, "--timeout", "400", "--"])
+        .args(["--server", server, "--timeout", "900", "--"])
         .arg(test_binary)
         .args([
             "--exact",
