@@ -489,4 +489,18 @@ fn side_by_side_renders_both_halves() {
     ];
     assert_near(&frame.columns(300, 0, 1920), &want, "left eye");
     assert_near(&frame.columns(300, 1920, 1920), &want, "right eye");
+
+    // With an eye offset each eye's image moves toward the middle by that much.
+    let frame = rig.frame(&["--view-size", "3840x1080", "--eye-offset", "20"]);
+    let shifted = |by: f64| want.map(|x| x + by);
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &shifted(20.0),
+        "left eye, offset",
+    );
+    assert_near(
+        &frame.columns(300, 1920, 1920),
+        &shifted(-20.0),
+        "right eye, offset",
+    );
 }

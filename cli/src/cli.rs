@@ -328,6 +328,12 @@ pub struct RunArgs {
     /// [default: the `follow` key, else off]
     #[arg(long, value_name = "on|off|DEGREES")]
     pub follow: Option<Follow>,
+
+    /// Side-by-side glasses: move each eye's image this many pixels toward the middle,
+    /// as for a screen at a finite distance (0: at infinity) [default: the `eye-offset`
+    /// key, else 0]
+    #[arg(long, value_name = "PIXELS", allow_negative_numbers = true)]
+    pub eye_offset: Option<f32>,
 }
 
 impl RunArgs {
@@ -343,6 +349,7 @@ impl RunArgs {
                 _ => None,
             },
             follow: self.follow,
+            eye_offset: self.eye_offset,
             ..FileConfig::default()
         }
     }

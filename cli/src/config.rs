@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{Error, Result};
 use crate::geometry::{Position, Size};
-use crate::pipeline::transform::{Follow, ImuChoice, ViewConfig, ZOOM_RANGE};
+use crate::pipeline::transform::{Follow, ImuChoice, ViewConfig, EYE_OFFSET_RANGE, ZOOM_RANGE};
 use crate::randr::backend::BackendKind;
 use crate::randr::layout::Placement;
 
@@ -54,6 +54,9 @@ pub struct FileConfig {
     /// Follow mode at start: true, false, or on beyond this many degrees.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow: Option<Follow>,
+    /// Side-by-side eye offset, in view pixels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eye_offset: Option<f32>,
 }
 
 impl FileConfig {
@@ -98,6 +101,7 @@ impl FileConfig {
             zoom: over.zoom.or(self.zoom),
             curved: over.curved.or(self.curved),
             follow: over.follow.or(self.follow),
+            eye_offset: over.eye_offset.or(self.eye_offset),
         }
     }
 
@@ -112,6 +116,13 @@ impl FileConfig {
         }
         if let Some(follow) = self.follow {
             follow.check().map_err(|e| format!(" key `follow`: {e}"))?;
+        }
+        if let Some(e) = self.eye_offset.filter(|e| !EYE_OFFSET_RANGE.contains(e)) {
+            return Err(format!(
+                " key `eye-offset`: {e} is out of range ({} to {} pixels)",
+                EYE_OFFSET_RANGE.start(),
+                EYE_OFFSET_RANGE.end()
+            ));
         }
         Ok(())
     }
@@ -162,6 +173,7 @@ impl Settings {
                     zoom: config.zoom.unwrap_or(default.zoom),
                     curved: config.curved.unwrap_or(default.curved),
                     follow: config.follow.unwrap_or(default.follow),
+                    eye_offset: config.eye_offset.unwrap_or(default.eye_offset),
                 }
             },
         })
@@ -179,6 +191,7 @@ impl Settings {
             zoom: Some(self.view.zoom),
             curved: Some(self.view.curved),
             follow: Some(self.view.follow),
+            eye_offset: Some(self.view.eye_offset),
             ..FileConfig::default()
         };
         match &self.placement {
@@ -281,6 +294,12 @@ mod tests {
             parse("follow = true\n").unwrap().follow,
             Some(Follow::Switch(true))
         );
+        assert_eq!(
+            parse("eye-offset = -12.5\n").unwrap().eye_offset,
+            Some(-12.5)
+        );
+        let err = parse("eye-offset = 900\n").unwrap_err();
+        assert!(err.contains("key `eye-offset`"), "{err}");
         let err = parse("zoom = 0\n").unwrap_err();
         assert!(err.contains("key `zoom`"), "{err}");
         let err = parse("follow = 400\n").unwrap_err();

@@ -1006,7 +1006,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --display --config --help"
+            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1057,6 +1057,10 @@ _xrdisplay() {
                     return 0
                     ;;
                 --follow)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --eye-offset)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -92,6 +92,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l save-frame -
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l imu -d 'Head pose: the XR driver\'s file, `none` for a flat screen, or `sway` for a synthetic swaying head (demos) [default: the `imu` key, else /dev/shm/breezy_desktop_imu]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l zoom -d 'Apparent size of the screen, 0.1-10: 1 fills the view, 2 is twice as large [default: the `zoom` key, else 1]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l follow -d 'Follow mode: on, off, or on beyond this many degrees (the screen eases back in front of you when you look further away; `xrdisplay follow` switches it live) [default: the `follow` key, else off]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l eye-offset -d 'Side-by-side glasses: move each eye\'s image this many pixels toward the middle, as for a screen at a finite distance (0: at infinity) [default: the `eye-offset` key, else 0]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l stats -d 'Print capture and render figures once a second'

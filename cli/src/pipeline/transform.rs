@@ -19,6 +19,8 @@ use super::control::{Request, Shared, Zoom};
 const ZOOM_STEP: f32 = 1.1;
 /// The zoom factors a view may take.
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=10.0;
+/// Side-by-side eye offsets a loop accepts, in view pixels.
+pub const EYE_OFFSET_RANGE: std::ops::RangeInclusive<f32> = -500.0..=500.0;
 /// The follow threshold `follow on` uses when none was configured.
 const DEFAULT_FOLLOW_DEG: f32 = 15.0;
 /// Field of view assumed until a pose file says otherwise (XREAL Air class).
@@ -119,6 +121,9 @@ pub struct ViewConfig {
     pub zoom: f32,
     pub curved: bool,
     pub follow: Follow,
+    /// Side-by-side: how far each eye's image moves toward the middle, in view pixels
+    /// (0: the screen at infinity).
+    pub eye_offset: f32,
 }
 
 impl Default for ViewConfig {
@@ -128,6 +133,7 @@ impl Default for ViewConfig {
             zoom: 1.0,
             curved: false,
             follow: Follow::Switch(false),
+            eye_offset: 0.0,
         }
     }
 }
@@ -192,7 +198,7 @@ impl Transform {
                 zoom: config.zoom.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end()),
                 curved: config.curved,
                 follow_threshold_deg: follow_on.then_some(follow_deg),
-                eye_offset_px: 0.0,
+                eye_offset_px: config.eye_offset,
             },
             follow_deg,
             driver,
