@@ -104,7 +104,7 @@ mod guest {
         renderer
             .can_import_dmabuf(buf.fourcc, buf.modifier)
             .unwrap();
-        renderer.set_source_dmabuf(buf, rect).unwrap();
+        renderer.set_source_dmabuf(0, buf, rect).unwrap();
         renderer.draw(&view).unwrap();
         renderer.present().unwrap();
         assert!(
@@ -136,7 +136,7 @@ mod guest {
         let orange = vec![[0xff, 0x80, 0x20]; pattern.len()];
         wait_for_front(&mut capture, rect, &orange);
         let buf = capture.export(FbSource::Front).unwrap();
-        renderer.set_source_dmabuf(buf, rect).unwrap();
+        renderer.set_source_dmabuf(0, buf, rect).unwrap();
         renderer.draw(&view).unwrap();
         assert!(
             rgb(renderer.read_back().unwrap().to_rgba()) == orange,

@@ -7,7 +7,7 @@ use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
 use xrdisplay_capture::format::{Format, Layout, FORMATS, XRGB8888};
 use xrdisplay_capture::frame::{BufferLayout, Frame, Rect};
-use xrdisplay_capture::gpu::{Cursor, Renderer, Target};
+use xrdisplay_capture::gpu::{Cursor, Quad, Renderer, Target};
 use xrdisplay_capture::view::Placement;
 use xrdisplay_capture::Error;
 use xrdisplay_harness::{pattern_rgb, XServer};
@@ -118,7 +118,7 @@ fn identity_placement_shows_every_capture_format_pixel_for_pixel() {
     assert!(r.describe().contains("GL:"), "{}", r.describe());
     for &format in FORMATS {
         let (pixels, layout) = pattern_layout(format);
-        r.upload(&pixels, layout, &[]).unwrap();
+        r.upload(0, &pixels, layout, &[]).unwrap();
         r.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
             .unwrap();
         r.present().unwrap();
@@ -143,7 +143,7 @@ fn identity_placement_shows_every_capture_format_pixel_for_pixel() {
 fn side_by_side_views_each_show_the_whole_screen() {
     let mut r = headless((2 * W, H));
     let (pixels, layout) = pattern_layout(XRGB8888);
-    r.upload(&pixels, layout, &[]).unwrap();
+    r.upload(0, &pixels, layout, &[]).unwrap();
     let view = Placement::flat((W, H), (W, H));
     r.draw(&[(view, rect(0, 0, W, H)), (view, rect(W, 0, W, H))])
         .unwrap();
@@ -212,7 +212,7 @@ fn turned_and_curved_placements_match_the_cpu_reference() {
     let (vw, vh) = (240, 160);
     let mut r = headless((vw, vh));
     let (pixels, layout) = pattern_layout(XRGB8888);
-    r.upload(&pixels, layout, &[]).unwrap();
+    r.upload(0, &pixels, layout, &[]).unwrap();
     let mut flat = Placement::flat((vw, vh), (W, H));
     flat.rotation = rotation(0.12, -0.08, 0.05);
     flat.offset_px = (30.0, -12.0);
@@ -281,12 +281,12 @@ fn turned_and_curved_placements_match_the_cpu_reference() {
 fn a_damaged_rectangle_is_the_only_part_uploaded() {
     let mut r = headless((W, H));
     let (pixels, layout) = pattern_layout(XRGB8888);
-    r.upload(&pixels, layout, &[]).unwrap();
+    r.upload(0, &pixels, layout, &[]).unwrap();
     // Every pixel changes in memory, but only the damage is reported.
     let inverted = |x, y| pattern_rgb(x, y).map(|c| !c);
     let changed = encode(XRGB8888, (W, H), layout.stride, inverted);
     let damage = rect(50, 40, 30, 20);
-    r.upload(&changed, layout, &[damage, rect(W - 3, H - 2, 10, 10)])
+    r.upload(0, &changed, layout, &[damage, rect(W - 3, H - 2, 10, 10)])
         .unwrap();
     r.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
         .unwrap();
@@ -304,15 +304,84 @@ fn a_damaged_rectangle_is_the_only_part_uploaded() {
         }
     }
     // A buffer too short for its layout is refused.
-    let err = r.upload(&changed[..100], layout, &[]).unwrap_err();
+    let err = r.upload(0, &changed[..100], layout, &[]).unwrap_err();
     assert!(matches!(err, Error::Geometry(_)), "{err}");
+}
+
+#[test]
+fn two_screens_side_by_side_each_show_their_own_picture_and_the_pointer_where_it_is() {
+    const S: u32 = 100;
+    let mut r = headless((2 * S, S));
+    let layout = BufferLayout {
+        width: S,
+        height: S,
+        stride: S as usize * 4,
+        format: XRGB8888,
+    };
+    let inverted = |x, y| pattern_rgb(x, y).map(|c| 255 - c);
+    r.upload(
+        0,
+        &encode(XRGB8888, (S, S), layout.stride, pattern_rgb),
+        layout,
+        &[],
+    )
+    .unwrap();
+    r.upload(
+        1,
+        &encode(XRGB8888, (S, S), layout.stride, inverted),
+        layout,
+        &[],
+    )
+    .unwrap();
+    // Two S x S screens in a 2S x S view: the first left of centre, the second right.
+    let quad = |screen: usize, offset: f32, origin| {
+        let mut placement = Placement::flat((2 * S, S), (S, S));
+        placement.offset_px = (offset, 0.0);
+        Quad {
+            screen,
+            placement,
+            viewport: full(2 * S, S),
+            origin,
+        }
+    };
+    let image = vec![0xffff_0000u32; 256];
+    r.set_cursor(Some(Cursor {
+        serial: 1,
+        width: 16,
+        height: 16,
+        hotspot: (2, 3),
+        // Over the second screen, which starts at x = S on the X screen.
+        position: (S as i32 + 30, 40),
+        pixels: &image,
+    }))
+    .unwrap();
+    // Screen 2 has no picture: its quad draws nothing.
+    r.draw(&[
+        quad(0, -(S as f32) / 2.0, (0, 0)),
+        quad(1, S as f32 / 2.0, (S as i32, 0)),
+        quad(2, 0.0, (0, 0)),
+    ])
+    .unwrap();
+    let got = rgb_of(&r.read_back().unwrap());
+    let want: Vec<[u8; 3]> = (0..S)
+        .flat_map(|y| (0..2 * S).map(move |x| (x, y)))
+        .map(|(x, y)| {
+            let pointer = (S + 28..S + 44).contains(&x) && (37..53).contains(&y);
+            match (pointer, x < S) {
+                (true, _) => [255, 0, 0],
+                (false, true) => pattern_rgb(x, y),
+                (false, false) => inverted(x - S, y),
+            }
+        })
+        .collect();
+    assert_close(&got, &want, 2 * S, 0, "two screens");
 }
 
 #[test]
 fn the_cursor_is_drawn_at_its_position_and_hidden_elsewhere() {
     let mut r = headless((W, H));
     let (pixels, layout) = pattern_layout(XRGB8888);
-    r.upload(&pixels, layout, &[]).unwrap();
+    r.upload(0, &pixels, layout, &[]).unwrap();
     // 16x16: the left half opaque red, the right half half-transparent green
     // (premultiplied ARGB, as XFixes gives it).
     let image: Vec<u32> = (0..256)
@@ -384,7 +453,7 @@ fn renderers_sharing_a_display_outlive_each_other() {
     let b = headless((8, 8));
     drop(b);
     let (pixels, layout) = pattern_layout(XRGB8888);
-    a.upload(&pixels, layout, &[]).unwrap();
+    a.upload(0, &pixels, layout, &[]).unwrap();
     a.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
         .unwrap();
     a.present().unwrap();
@@ -398,7 +467,7 @@ fn renderers_sharing_a_display_outlive_each_other() {
     drop(a);
     // And a display terminated with its last renderer opens again.
     let mut c = headless((4, 4));
-    c.draw(&[]).unwrap();
+    c.draw::<Quad>(&[]).unwrap();
     assert_eq!(rgb_of(&c.read_back().unwrap()), vec![[0, 0, 0]; 16]);
 }
 
@@ -443,7 +512,7 @@ fn an_x11_window_on_the_output_shows_the_frame() {
     let mut r = Renderer::new(target, None).expect("a renderer in an Xvfb window");
     assert!(r.describe().contains("X11"), "{}", r.describe());
     let (pixels, layout) = pattern_layout(XRGB8888);
-    r.upload(&pixels, layout, &[]).unwrap();
+    r.upload(0, &pixels, layout, &[]).unwrap();
     r.draw(&[(Placement::flat((W, H), (W, H)), full(W, H))])
         .unwrap();
     let want = pattern_pixels(W, H);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 use xrdisplay_harness::{
-    draw_picture, read_png_rgb, xrdisplay, Picture, PoseFault, PoseSpec, Run, XServer,
+    draw_picture, read_png_rgb, set_edid, xrdisplay, Picture, PoseFault, PoseSpec, Run, XServer,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
@@ -503,4 +503,176 @@ fn side_by_side_renders_both_halves() {
         &shifted(-20.0),
         "right eye, offset",
     );
+}
+
+/// XR-1's picture: grey with one white column through its centre.
+fn second_picture(x: u32, _y: u32) -> [u8; 3] {
+    if (f64::from(x) + 0.5 - 960.0).abs() < 2.0 {
+        [255; 3]
+    } else {
+        [GREY; 3]
+    }
+}
+
+#[test]
+fn a_second_output_sits_beside_the_first_in_the_room() {
+    let rig = Rig::new();
+    let f = focal();
+    let enable = [
+        "enable",
+        "--output",
+        "XR-1",
+        "--size",
+        "1920x1080",
+        "--right-of",
+        "XR-0",
+    ];
+    rig.xrdisplay(&enable).ok();
+    // The screen grew, so XR-0's picture (drawn without backing store) is drawn again.
+    let display = rig.server.display();
+    let _first = draw_picture(display, (1920, 0, 1920, 1080), picture);
+    let _second = draw_picture(display, (3840, 0, 1920, 1080), second_picture);
+    // Turned 20° right: XR-0's columns (0 and MARK along the wall) are near the left
+    // edge, and XR-1's centre (1920 px right of XR-0's) comes into view.
+    let theta = 20f64.to_radians();
+    let seen_at = |along: f64| 960.0 + f * ((along / f).atan() - theta).tan();
+    rig.pose(Some(PoseSpec::looking(20.0, 0.0, 0.0)));
+    let alone = rig.frame(&[]);
+    assert_near(
+        &alone.columns(300, 0, 1920),
+        &[seen_at(0.0), seen_at(MARK)],
+        "XR-0 alone",
+    );
+    assert_eq!(alone.at(1500, 300), 0, "beside XR-0 alone: black");
+    let both = rig.frame(&["--also", "XR-1"]);
+    assert_near(
+        &both.columns(300, 0, 1920),
+        &[seen_at(0.0), seen_at(MARK), seen_at(1920.0)],
+        "XR-0 and XR-1",
+    );
+    assert_eq!(both.at(1500, 300), GREY, "XR-1's background");
+
+    // One loop answers for both outputs.
+    let running = rig.spawn(&["--also", "XR-1"]);
+    let status = rig.xrdisplay(&["status", "--output", "XR-1", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+    let shown = &json["capture_loop"]["status"];
+    assert_eq!(shown["output"], "XR-0", "{json}");
+    assert_eq!(shown["also"][0]["output"], "XR-1", "{json}");
+    running.stop();
+}
+
+#[test]
+fn recenter_goes_to_the_driver_when_its_files_are_beside_the_pose_file() {
+    let rig = Rig::new();
+    let control = rig.runtime.path().join("xr_driver_control");
+    std::fs::write(
+        rig.runtime.path().join("xr_driver_state"),
+        "connected=true\n",
+    )
+    .unwrap();
+    rig.pose(Some(PoseSpec::looking(8.0, 0.0, 0.0)));
+    let running = rig.spawn(&[]);
+    let heard = std::thread::scope(|scope| {
+        // The driver: on `recenter_screen=true` its zero becomes the head's
+        // orientation, so its next poses are straight ahead; it clears the file.
+        let driver = scope.spawn(|| {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < deadline {
+                let text = std::fs::read_to_string(&control).unwrap_or_default();
+                if text.lines().any(|l| l == "recenter_screen=true") {
+                    rig.pose(Some(PoseSpec::looking(0.0, 0.0, 0.01)));
+                    std::fs::write(&control, "").unwrap();
+                    return true;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            false
+        });
+        assert_eq!(rig.xrdisplay(&["recenter"]).ok().trim(), "recentred");
+        driver.join().unwrap()
+    });
+    assert!(
+        heard,
+        "the driver's control file never said recenter_screen=true"
+    );
+    // Had the loop also recentred itself on the 8° pose, the driver's fresh zero would
+    // now show the screen 8° to the left.
+    std::thread::sleep(Duration::from_millis(500));
+    let frame = running.stop();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 1200.0],
+        "recentred by the driver",
+    );
+}
+
+#[test]
+fn enable_runs_one_loop_on_the_glasses_and_disable_narrows_it() {
+    let rig = Rig::new();
+    let display = rig.server.display();
+    // DUMMY0 (left of XR-0) says it is a pair of XREAL Air glasses.
+    set_edid(display, "DUMMY0", "XREAL Air");
+    let dir = rig.runtime.path();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "imu = \"none\"\nzoom = 2.0\n").unwrap();
+    let config = config.to_str().unwrap();
+    let env = [
+        ("XDG_RUNTIME_DIR", dir.to_str().unwrap()),
+        ("XDG_STATE_HOME", dir.to_str().unwrap()),
+    ];
+    let run = |args: &[&str]| {
+        let mut all = vec!["--config", config];
+        all.extend_from_slice(args);
+        xrdisplay(BIN, Some(display), &all, &env)
+    };
+
+    let enabled = run(&["enable", "--size", "1920x1080", "--pos", "1920,0"]);
+    let said = enabled.ok();
+    assert!(
+        said.contains("started") && said.contains("on DUMMY0 (XREAL Air)"),
+        "{said}"
+    );
+    // The loop took enable's configuration file.
+    let status = rig.wait_status(|s| s["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0);
+    assert_eq!(status["view"]["zoom"], 2.0, "{status}");
+    assert_eq!(status["view"]["imu"], "none", "{status}");
+    assert!(
+        status["present"]
+            .as_str()
+            .unwrap()
+            .starts_with("window on DUMMY0 (XREAL Air)"),
+        "{status}"
+    );
+
+    // A second XR output joins the same loop, beside the first.
+    let second = ["enable", "--output", "XR-1", "--size", "1920x1080"];
+    let said = run(&[&second[..], &["--right-of", "XR-0"]].concat());
+    assert!(
+        said.ok().contains("showing XR-0 and XR-1"),
+        "{}",
+        said.stdout
+    );
+    let status = rig.wait_status(|s| s["also"][0]["output"] == "XR-1");
+    assert_eq!(status["output"], "XR-0", "{status}");
+    assert_eq!(status["view"]["zoom"], 2.0, "{status}");
+
+    // Disabling XR-1 leaves a loop for XR-0 alone; disabling XR-0 stops it.
+    let said = run(&["disable", "--output", "XR-1"]);
+    assert!(
+        said.ok().contains("showing XR-0 on DUMMY0"),
+        "{}",
+        said.stdout
+    );
+    let status = rig.wait_status(|s| s["also"].as_array().is_some_and(Vec::is_empty));
+    assert_eq!(status["output"], "XR-0", "{status}");
+    let said = run(&["disable"]);
+    assert!(
+        said.ok().contains("Capture loop stopped"),
+        "{}",
+        said.stdout
+    );
+    let status = rig.xrdisplay(&["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+    assert!(json["capture_loop"]["status"].is_null(), "{json}");
 }

@@ -275,6 +275,11 @@ pub struct RunArgs {
     #[command(flatten)]
     pub capture: CaptureArgs,
 
+    /// More XR outputs to show beside the first, each where the RandR layout puts it
+    /// (`--also XR-1` with XR-1 right of XR-0: turn your head right to see it)
+    #[arg(long, value_name = "OUTPUT", value_delimiter = ',')]
+    pub also: Vec<String>,
+
     /// Where to show the picture
     #[arg(long, value_enum, default_value_t = PresentChoice::Auto)]
     pub present: PresentChoice,

@@ -1,6 +1,7 @@
-//! The background render loop: one per X display and output, found through its Unix
-//! socket under `$XDG_RUNTIME_DIR/xrdisplay/`, started by `enable`, stopped by
-//! `disable`.
+//! The background render loop: one per X display, showing every enabled XR output
+//! on the glasses, found through one Unix socket per output under
+//! `$XDG_RUNTIME_DIR/xrdisplay/`; started (or widened) by `enable`, stopped (or
+//! narrowed) by `disable`.
 
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt as _;
@@ -31,25 +32,56 @@ fn safe_name(name: &str) -> String {
     )
 }
 
-/// Asks the loop serving `output` to stop and waits until its socket is gone (at most
-/// a few seconds); false when no loop was running.
-pub fn stop_loop(display: &str, output: &str) -> bool {
-    let Some(path) = loop_socket(display, output) else {
-        return false;
+/// The outputs the loop answering on `socket` shows, the anchor first.
+fn outputs_of(socket: &Path) -> Option<Vec<String>> {
+    let status = control::request(socket, &Request::Status).ok()?.status?;
+    Some(
+        std::iter::once(status.output)
+            .chain(status.also.into_iter().map(|a| a.output))
+            .collect(),
+    )
+}
+
+/// The outputs of every loop running on `display` (one list per loop).
+fn loops_on(display: &str) -> Vec<Vec<String>> {
+    let Some(dir) = loop_socket(display, "").and_then(|p| p.parent().map(Path::to_path_buf)) else {
+        return Vec::new();
     };
-    if control::request(&path, &Request::Stop).is_err() {
-        return false;
+    let prefix = format!("{}-", safe_name(display));
+    let mut loops: Vec<Vec<String>> = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with(&prefix) || !name.ends_with(".sock") {
+            continue;
+        }
+        if let Some(outputs) = outputs_of(&entry.path()) {
+            if !loops.contains(&outputs) {
+                loops.push(outputs);
+            }
+        }
     }
+    loops
+}
+
+/// Asks the loop showing `output` to stop and waits until its socket is gone (at most
+/// a few seconds). Returns the other outputs that loop showed (for the caller to
+/// start again without `output`), or `None` when no loop was running.
+pub fn stop_loop(display: &str, output: &str) -> Option<Vec<String>> {
+    let path = loop_socket(display, output)?;
+    let outputs = outputs_of(&path)?;
+    control::request(&path, &Request::Stop).ok()?;
     let deadline = Instant::now() + Duration::from_secs(3);
     while UnixStream::connect(&path).is_ok() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(20));
     }
-    true
+    Some(outputs.into_iter().filter(|o| o != output).collect())
 }
 
 /// Starts `xrdisplay run` for `output` in the background when glasses are connected
-/// and no loop serves the output yet (so `enable` also restarts a loop that died),
-/// with `enable`'s configuration file (its view keys). Says what happened, in words.
+/// and no loop shows the output yet (so `enable` also restarts a loop that died),
+/// with `enable`'s configuration file (its view keys). The glasses show one loop: a
+/// loop already showing other XR outputs is replaced by one showing them and
+/// `output` beside them. Says what happened, in words.
 pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Result<String> {
     let display = &session.display;
     let Some(socket) = loop_socket(display, output) else {
@@ -59,13 +91,42 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
         return Ok("already running".into());
     }
     let state = session.read()?;
-    let Some((glasses, model)) = find_glasses(session, &state)? else {
+    if find_glasses(session, &state)?.is_none() {
         return Ok(format!(
             "not started: no XR glasses found; run `xrdisplay run --output {output} \
              --present-on OUTPUT` to show {output} on another output"
         ));
+    }
+    let mut outputs: Vec<String> = Vec::new();
+    for running in loops_on(display) {
+        if let Some(anchor) = running.first() {
+            stop_loop(display, anchor);
+        }
+        for shown in running {
+            if !outputs.contains(&shown) {
+                outputs.push(shown);
+            }
+        }
+    }
+    outputs.push(output.to_string());
+    spawn_loop(session, &outputs, config)
+}
+
+/// Starts one loop showing `outputs` (the first straight ahead) on the glasses;
+/// says what happened, in words.
+pub fn spawn_loop(session: &Session, outputs: &[String], config: Option<&Path>) -> Result<String> {
+    let display = &session.display;
+    let (Some(anchor), Some(socket)) = (
+        outputs.first(),
+        outputs.first().and_then(|o| loop_socket(display, o)),
+    ) else {
+        return Ok("not started: nothing to show, or XDG_RUNTIME_DIR is not set".into());
     };
-    let log = log_path(display, output);
+    let state = session.read()?;
+    let Some((glasses, model)) = find_glasses(session, &state)? else {
+        return Ok("not started: no XR glasses found".into());
+    };
+    let log = log_path(display, anchor);
     let log_file = log
         .as_ref()
         .and_then(|path| {
@@ -79,8 +140,11 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
     if let Some(config) = config {
         command.arg("--config").arg(config);
     }
+    command.args(["run", "--display", display, "--output", anchor]);
+    if outputs.len() > 1 {
+        command.arg("--also").arg(outputs[1..].join(","));
+    }
     let child = command
-        .args(["run", "--display", display, "--output", output])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log_file)
@@ -95,8 +159,9 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
     }
     let logged = log.map_or(String::new(), |p| format!(", log {}", p.display()));
     Ok(format!(
-        "started (pid {}) presenting on {}{}{logged}",
+        "started (pid {}) showing {} on {}{}{logged}",
         child.id(),
+        outputs.join(" and "),
         glasses.name,
         model.map_or(String::new(), |m| format!(" ({m})"))
     ))

@@ -1006,7 +1006,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --display --config --help"
+            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1022,6 +1022,10 @@ _xrdisplay() {
                     ;;
                 --source)
                     COMPREPLY=($(compgen -W "auto front framebuffer-id" -- "${cur}"))
+                    return 0
+                    ;;
+                --also)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --present)

@@ -80,6 +80,7 @@ shm\t'Ask the X server (MIT-SHM); needs no DRM access'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l source -d 'Which framebuffer the DRM methods read' -r -f -a "auto\t'The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that property changes (the driver started drawing there)'
 front\t'The screen\'s front buffer (what the CRTCs scan out) at the output\'s position'
 framebuffer-id\t'The buffer behind the output\'s FRAMEBUFFER_ID property (patched driver only; it stays black while the driver draws XR-0 into the front buffer)'"
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l also -d 'More XR outputs to show beside the first, each where the RandR layout puts it (`--also XR-1` with XR-1 right of XR-0: turn your head right to see it)' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present -d 'Where to show the picture' -r -f -a "auto\t'A window on the glasses found by their EDID (or on --present-on)'
 window\t'A borderless window covering an output (--present-on, else the glasses)'
 none\t'Offscreen, at --refresh (benchmarks, tests, --save-frame)'

@@ -1,4 +1,4 @@
-//! The GPU side of the render loop: the captured screen as a texture (a DMA-BUF
+//! The GPU side of the render loop: each captured screen as a texture (a DMA-BUF
 //! imported once per framebuffer, or damaged rectangles uploaded from memory), drawn
 //! through each view's [`Placement`] with the pointer on top, into a window or an
 //! offscreen framebuffer.
@@ -66,7 +66,32 @@ struct ImportKey {
     inode: u64,
 }
 
-/// What the screen texture holds.
+/// One quad of a frame: captured screen `screen` drawn through `placement` into
+/// `viewport`. Several screens (XR outputs side by side) are several quads per view.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quad {
+    /// Which screen's picture: the index given to `upload` or `set_source_dmabuf`.
+    pub screen: usize,
+    pub placement: Placement,
+    pub viewport: Viewport,
+    /// Where the screen's top-left corner is in the coordinates of the cursor's
+    /// position, so that the pointer shows on whichever screen it is over.
+    pub origin: (i32, i32),
+}
+
+/// Screen 0 at the cursor's origin: the one-screen case.
+impl From<(Placement, Viewport)> for Quad {
+    fn from((placement, viewport): (Placement, Viewport)) -> Quad {
+        Quad {
+            screen: 0,
+            placement,
+            viewport,
+            origin: (0, 0),
+        }
+    }
+}
+
+/// What a screen texture holds.
 enum Source {
     Uploaded(texture::Uploaded),
     Imported {
@@ -95,9 +120,8 @@ enum Output {
 pub struct Renderer {
     gl: glow::Context,
     program: shader::Program,
-    source: Option<Source>,
-    /// The screen's rectangle within the source texture.
-    source_rect: Rect,
+    /// Each screen's texture and the screen's rectangle within it, by index.
+    screens: Vec<Option<(Source, Rect)>>,
     cursor: Option<CursorTexture>,
     /// The cursor image's rectangle in screen pixels, while it is shown.
     cursor_rect: Option<[f32; 4]>,
@@ -176,13 +200,7 @@ impl Renderer {
         let mut this = Renderer {
             gl,
             program,
-            source: None,
-            source_rect: Rect {
-                x: 0,
-                y: 0,
-                width: 0,
-                height: 0,
-            },
+            screens: Vec::new(),
             cursor: None,
             cursor_rect: None,
             size,
@@ -232,10 +250,10 @@ impl Renderer {
         self.egl.check_dmabuf(fourcc, modifier)
     }
 
-    /// Shows `rect` of an exported framebuffer as the screen. The EGLImage is made
-    /// once per framebuffer (id, size, format, modifier, buffer) and reused while the
-    /// same one comes back; the GPU then reads the framebuffer directly every frame.
-    pub fn set_source_dmabuf(&mut self, buf: &Dmabuf, rect: Rect) -> Result<()> {
+    /// Shows `rect` of an exported framebuffer as screen `screen`. The EGLImage is
+    /// made once per framebuffer (id, size, format, modifier, buffer) and reused while
+    /// the same one comes back; the GPU then reads the framebuffer directly every frame.
+    pub fn set_source_dmabuf(&mut self, screen: usize, buf: &Dmabuf, rect: Rect) -> Result<()> {
         self.egl.make_current()?;
         let inside = fits(rect, (buf.width, buf.height));
         if !inside {
@@ -262,9 +280,11 @@ impl Renderer {
             modifier: buf.modifier,
             inode,
         };
-        if matches!(&self.source, Some(Source::Imported { key: k, .. }) if *k == key) {
-            self.source_rect = rect;
-            return Ok(());
+        if let Some((Source::Imported { key: k, .. }, at)) = self.screen_mut(screen) {
+            if *k == key {
+                *at = rect;
+                return Ok(());
+            }
         }
         let describe = || {
             format!(
@@ -284,7 +304,7 @@ impl Renderer {
                 "the GL driver lacks GL_OES_EGL_image".into(),
             ));
         };
-        self.drop_source();
+        self.drop_source(screen);
         let image = self.egl.import(buf)?;
         let texture =
             match texture::new_texture(&self.gl, [glow::RED, glow::GREEN, glow::BLUE, glow::ALPHA])
@@ -309,42 +329,48 @@ impl Renderer {
                 describe()
             )));
         }
-        self.source = Some(Source::Imported {
-            key,
-            image,
-            texture,
-        });
-        self.source_rect = rect;
+        self.set_screen(
+            screen,
+            Source::Imported {
+                key,
+                image,
+                texture,
+            },
+            rect,
+        );
         Ok(())
     }
 
-    /// Uploads the screen from memory: `pixels` laid out as `layout` is the whole
+    /// Uploads screen `screen` from memory: `pixels` laid out as `layout` is the whole
     /// screen (a sub-rectangle of a larger buffer works too: start `pixels` at its
     /// first pixel and keep the buffer's stride). Only the `damage` rectangles are
     /// copied, through a pixel buffer object; everything when `damage` is empty or
     /// the size or format changed.
-    pub fn upload(&mut self, pixels: &[u8], layout: BufferLayout, damage: &[Rect]) -> Result<()> {
+    pub fn upload(
+        &mut self,
+        screen: usize,
+        pixels: &[u8],
+        layout: BufferLayout,
+        damage: &[Rect],
+    ) -> Result<()> {
         self.egl.make_current()?;
         texture::check_layout(pixels, layout)?;
         let size = (layout.width, layout.height);
-        let reuse = matches!(&self.source, Some(Source::Uploaded(u)) if u.size == size && u.format == layout.format);
-        let damage = if reuse { damage } else { &[] };
-        if !reuse {
-            self.drop_source();
-            self.source = Some(Source::Uploaded(texture::Uploaded::new(
-                &self.gl,
-                size,
-                layout.format,
-            )?));
-        }
-        self.source_rect = Rect {
+        let whole = Rect {
             x: 0,
             y: 0,
             width: size.0,
             height: size.1,
         };
+        let reuse = matches!(self.screen_mut(screen), Some((Source::Uploaded(u), _)) if u.size == size && u.format == layout.format);
+        let damage = if reuse { damage } else { &[] };
+        if !reuse {
+            self.drop_source(screen);
+            let uploaded = texture::Uploaded::new(&self.gl, size, layout.format)?;
+            self.set_screen(screen, Source::Uploaded(uploaded), whole);
+        }
         let rects = texture::clip_damage(damage, size);
-        if let Some(Source::Uploaded(u)) = &self.source {
+        if let Some((Source::Uploaded(u), _)) = self.screens.get(screen).and_then(Option::as_ref) {
             u.upload(&self.gl, pixels, layout, &rects)?;
         }
         self.check_gl("uploading the screen")
@@ -427,11 +453,19 @@ impl Renderer {
         checked
     }
 
-    /// Clears the target to black and draws the screen through each placement into
-    /// its viewport (side-by-side stereo: two).
-    pub fn draw(&mut self, views: &[(Placement, Viewport)]) -> Result<()> {
+    /// Clears the target to black and draws each quad: its screen through its
+    /// placement into its viewport (side-by-side stereo: two viewports; several
+    /// screens: one quad per screen and viewport). A screen with no picture yet is
+    /// left out.
+    pub fn draw<Q: Copy + Into<Quad>>(&mut self, quads: &[Q]) -> Result<()> {
         self.egl.make_current()?;
-        for (placement, viewport) in views {
+        let quads: Vec<Quad> = quads.iter().map(|&q| q.into()).collect();
+        for Quad {
+            placement,
+            viewport,
+            ..
+        } in &quads
+        {
             if !fits(*viewport, self.size)
                 || placement.view_size != (viewport.width, viewport.height)
             {
@@ -453,37 +487,43 @@ impl Renderer {
             Output::Offscreen(o) => Some(o.framebuffer),
             Output::Window { .. } => None,
         };
-        let screen = match &self.source {
-            Some(Source::Uploaded(u)) => Some(u.texture),
-            Some(Source::Imported { texture, .. }) => Some(*texture),
-            None => None,
-        };
         // SAFETY: GL calls on the current context with objects this renderer owns.
         unsafe {
             gl.bind_framebuffer(glow::FRAMEBUFFER, framebuffer);
             gl.viewport(0, 0, self.size.0 as i32, self.size.1 as i32);
             gl.clear_color(0.0, 0.0, 0.0, 1.0);
             gl.clear(glow::COLOR_BUFFER_BIT);
-            let Some(screen) = screen else {
-                return self.check_gl("clearing the target");
-            };
             gl.use_program(Some(self.program.program));
-            gl.active_texture(glow::TEXTURE0 + shader::SCREEN_UNIT);
-            gl.bind_texture(glow::TEXTURE_2D, Some(screen));
             gl.active_texture(glow::TEXTURE0 + shader::CURSOR_UNIT);
             gl.bind_texture(glow::TEXTURE_2D, self.cursor.as_ref().map(|c| c.texture));
-            gl.active_texture(glow::TEXTURE0);
-            self.program.set_source(gl, self.source_rect);
-            self.program
-                .set_cursor(gl, self.cursor_rect.filter(|_| self.cursor.is_some()));
-            for (placement, v) in views {
+            for quad in &quads {
+                let Some((source, rect)) = self.screens.get(quad.screen).and_then(Option::as_ref)
+                else {
+                    continue;
+                };
+                let texture = match source {
+                    Source::Uploaded(u) => u.texture,
+                    Source::Imported { texture, .. } => *texture,
+                };
+                gl.active_texture(glow::TEXTURE0 + shader::SCREEN_UNIT);
+                gl.bind_texture(glow::TEXTURE_2D, Some(texture));
+                self.program.set_source(gl, *rect);
+                let cursor = self.cursor_rect.filter(|_| self.cursor.is_some());
+                self.program.set_cursor(
+                    gl,
+                    cursor.map(|[x, y, w, h]| {
+                        [x - quad.origin.0 as f32, y - quad.origin.1 as f32, w, h]
+                    }),
+                );
+                let v = quad.viewport;
                 // GL counts viewport rows from the bottom.
                 let bottom = self.size.1 - v.y - v.height;
                 gl.viewport(v.x as i32, bottom as i32, v.width as i32, v.height as i32);
                 self.program
-                    .set_view(gl, self.size.1, (v.x, v.y), placement);
+                    .set_view(gl, self.size.1, (v.x, v.y), &quad.placement);
                 gl.draw_arrays(glow::TRIANGLES, 0, 3);
             }
+            gl.active_texture(glow::TEXTURE0);
         }
         self.check_gl("drawing")
     }
@@ -559,10 +599,21 @@ impl Renderer {
         }
     }
 
-    fn drop_source(&mut self) {
-        match self.source.take() {
-            Some(Source::Uploaded(u)) => u.delete(&self.gl),
-            Some(Source::Imported { image, texture, .. }) => {
+    fn screen_mut(&mut self, screen: usize) -> Option<&mut (Source, Rect)> {
+        self.screens.get_mut(screen).and_then(Option::as_mut)
+    }
+
+    fn set_screen(&mut self, screen: usize, source: Source, rect: Rect) {
+        if self.screens.len() <= screen {
+            self.screens.resize_with(screen + 1, || None);
+        }
+        self.screens[screen] = Some((source, rect));
+    }
+
+    fn drop_source(&mut self, screen: usize) {
+        match self.screens.get_mut(screen).and_then(Option::take) {
+            Some((Source::Uploaded(u), _)) => u.delete(&self.gl),
+            Some((Source::Imported { image, texture, .. }, _)) => {
                 // SAFETY: deleting a texture this renderer made.
                 unsafe { self.gl.delete_texture(texture) };
                 self.egl.destroy_image(image);
@@ -592,7 +643,9 @@ impl Drop for Renderer {
     fn drop(&mut self) {
         // GL objects go while the context is current; EGL and the window follow as fields.
         if self.egl.make_current().is_ok() {
-            self.drop_source();
+            for screen in 0..self.screens.len() {
+                self.drop_source(screen);
+            }
             self.drop_cursor();
             if let Output::Offscreen(o) = &self.output {
                 o.delete(&self.gl);

@@ -52,17 +52,17 @@ void main() {
     vec2 uv;
     if (curved) {
         float horizontal = sqrt(d.x * d.x + d.z * d.z);
-        if (horizontal <= EPSILON) { colour = vec4(0.0, 0.0, 0.0, 1.0); return; }
+        if (horizontal <= EPSILON) { discard; }
         uv = vec2(atan(d.x, d.z) * distance, d.y * distance / horizontal);
     } else {
-        if (d.z <= EPSILON) { colour = vec4(0.0, 0.0, 0.0, 1.0); return; }
+        if (d.z <= EPSILON) { discard; }
         float t = distance / d.z;
         uv = vec2(d.x * t, d.y * t);
     }
     vec2 s = uv - offset + screen_size / 2.0;
+    // Missed pixels keep what is there: the cleared black, or another screen.
     if (any(lessThan(s, vec2(0.0))) || any(greaterThanEqual(s, screen_size))) {
-        colour = vec4(0.0, 0.0, 0.0, 1.0);
-        return;
+        discard;
     }
     vec2 p = s - 0.5;
     vec2 base = floor(p);

@@ -1,8 +1,8 @@
 //! Talking to the XR driver: commands as `key=value` lines in its control file, and
 //! its state file read back.
 //!
-//! The driver polls `/dev/shm/xr_driver_control`, applies what it finds and clears
-//! the file. Every client writes it the way a shell's `echo key=value > FILE` does
+//! The driver keeps its files side by side in `/dev/shm`, beside its pose file: it
+//! polls `xr_driver_control`, applies what it finds and clears the file. Every client writes it the way a shell's `echo key=value > FILE` does
 //! (truncate, then write), so xrdisplay does too, all lines in one `write`: an
 //! append could replay commands the driver already cleared, and a temporary file
 //! renamed into place is a new inode the driver's poll may not look at.
@@ -15,8 +15,10 @@ use std::path::Path;
 use super::pose::read_nonblocking;
 use crate::{Error, Result};
 
-pub const CONTROL_PATH: &str = "/dev/shm/xr_driver_control";
-pub const STATE_PATH: &str = "/dev/shm/xr_driver_state";
+/// The control file's name, in the directory of the driver's pose file.
+pub const CONTROL_FILE: &str = "xr_driver_control";
+/// The state file's name, beside the control file.
+pub const STATE_FILE: &str = "xr_driver_state";
 /// The state file is a few dozen short lines; more than this is not it.
 const STATE_LIMIT: usize = 64 * 1024;
 
@@ -43,7 +45,7 @@ impl Control {
 }
 
 /// Sends `controls` to the driver through its control file at `path`
-/// ([`CONTROL_PATH`] normally).
+/// (`/dev/shm/`[`CONTROL_FILE`] normally).
 pub fn send(path: &Path, controls: &[Control]) -> Result<()> {
     let text: String = controls.iter().map(|c| c.line() + "\n").collect();
     OpenOptions::new()
@@ -67,7 +69,7 @@ pub struct DriverState {
 }
 
 impl DriverState {
-    /// Reads the state file at `path` ([`STATE_PATH`] normally).
+    /// Reads the state file at `path` (`/dev/shm/`[`STATE_FILE`] normally).
     pub fn read(path: &Path) -> Result<DriverState> {
         let bytes = read_nonblocking(path, STATE_LIMIT).map_err(|e| {
             Error::Io(format!(

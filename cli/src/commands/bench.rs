@@ -326,7 +326,7 @@ fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCos
                 .export()?
                 .ok_or_else(|| Error::runtime("no export"))?;
             renderer
-                .set_source_dmabuf(buffer, rect)
+                .set_source_dmabuf(0, buffer, rect)
                 .map_err(from_capture)?;
             renderer.draw(&view).map_err(from_capture)
         }))?),
@@ -335,7 +335,7 @@ fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCos
     let copy_upload = per_frame(Box::new(|| {
         let frame = reader.grab(rect)?;
         renderer
-            .upload(&frame.data, frame.layout(), &[])
+            .upload(0, &frame.data, frame.layout(), &[])
             .map_err(from_capture)?;
         renderer.draw(&view).map_err(from_capture)
     }))?;

@@ -16,6 +16,9 @@ struct Report {
     requests: Vec<String>,
     /// A running capture loop for the output was stopped.
     loop_stopped: bool,
+    /// The stopped loop also showed other outputs: what happened to the loop started
+    /// again for them.
+    loop_restarted: Option<String>,
     xfce_profile: Option<String>,
 }
 
@@ -36,12 +39,23 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         .iter()
         .flat_map(|p| p.ops.iter().map(ToString::to_string))
         .collect();
-    let loop_stopped = !args.dry_run && runtime::stop_loop(&session.display, &name);
+    let others = match args.dry_run {
+        true => None,
+        false => runtime::stop_loop(&session.display, &name),
+    };
     if let Some(plan) = plan.as_ref().filter(|_| !args.dry_run) {
         let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, plan)?;
         hold.map(|h| h.restore()).transpose()?;
     }
+    let loop_restarted = match &others {
+        Some(others) if !others.is_empty() => Some(runtime::spawn_loop(
+            &session,
+            others,
+            ctx.config_path.as_deref(),
+        )?),
+        _ => None,
+    };
     let xfce_profile =
         xfconf::keep_in_step(xfce.as_ref(), &session, randr_output.as_deref(), &name)?;
     let report = Report {
@@ -49,7 +63,8 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         changed: plan.is_some(),
         dry_run: args.dry_run,
         requests,
-        loop_stopped,
+        loop_stopped: others.is_some(),
+        loop_restarted,
         xfce_profile,
     };
     if args.json {
@@ -65,8 +80,10 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         }
         (true, false) => out!("{} disabled", report.output),
     }
-    if report.loop_stopped {
-        out!("Capture loop stopped");
+    match (&report.loop_restarted, report.loop_stopped) {
+        (Some(restarted), _) => out!("Capture loop for the other outputs: {restarted}"),
+        (None, true) => out!("Capture loop stopped"),
+        (None, false) => {}
     }
     if let Some(profile) = &report.xfce_profile {
         out!("XFCE display profile {profile} updated");

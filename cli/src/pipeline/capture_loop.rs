@@ -34,6 +34,8 @@ pub enum Delivery {
 }
 
 pub struct CaptureLoop {
+    /// Which of the loop's outputs this is (0: the anchor).
+    pub index: usize,
     pub session: Session,
     pub name: String,
     pub choice: SourceChoice,
@@ -82,7 +84,7 @@ impl CaptureLoop {
                     }
                 }
                 let source = self.target.describe(self.method);
-                shared.set_status(|s| s.source = source);
+                shared.set_status(|s| s.set_source(self.index, source));
             }
             let mut rects = damage.take(self.target.rect).map_err(from_capture)?;
             if relayout {

@@ -48,11 +48,15 @@ pub enum Zoom {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct LoopStatus {
     pub pid: u32,
+    /// The anchor: the output straight ahead at the recentred pose.
     pub output: String,
     pub method: String,
     /// Why this method and not a better one, when `auto` fell back.
     pub method_note: Option<String>,
     pub source: String,
+    /// More outputs shown beside the anchor, as the RandR layout places them.
+    #[serde(default)]
+    pub also: Vec<AlsoShown>,
     pub present: String,
     pub renderer: String,
     /// The head-tracking state in words: off, ok, or why the pose is not used.
@@ -60,6 +64,27 @@ pub struct LoopStatus {
     /// The view settings and the tracking state, for scripts and the view commands.
     pub view: ViewStatus,
     pub stats: Option<super::stats::Report>,
+}
+
+/// An output shown beside the anchor, and which pixels are read for it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AlsoShown {
+    pub output: String,
+    pub source: String,
+}
+
+impl LoopStatus {
+    /// Sets the source of the loop's `index`th output (0: the anchor).
+    pub fn set_source(&mut self, index: usize, source: String) {
+        match index.checked_sub(1) {
+            None => self.source = source,
+            Some(i) => {
+                if let Some(also) = self.also.get_mut(i) {
+                    also.source = source;
+                }
+            }
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]

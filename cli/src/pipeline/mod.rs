@@ -1,5 +1,6 @@
-//! `xrdisplay run`: a capture thread and a render thread joined by a latest-frame
-//! mailbox, and a control socket for `status`, `disable` and the view commands.
+//! `xrdisplay run`: a capture thread per captured output and a render thread, joined
+//! by latest-frame mailboxes, and a control socket per output for `status`,
+//! `disable` and the view commands.
 //!
 //! Capture follows DAMAGE and RandR (a resized or recreated output is followed, a
 //! vanished one ends the loop); the render thread draws at the view's refresh from
@@ -21,7 +22,7 @@ use std::time::Duration;
 use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 
 use self::capture_loop::{CaptureLoop, Delivery};
-use self::control::{Server, Shared};
+use self::control::{AlsoShown, Server, Shared};
 use self::mailbox::Mailbox;
 use self::present::Presentation;
 use self::render_loop::{Ready, RenderLoop};
@@ -31,6 +32,7 @@ use crate::cli::{CaptureMethod, RunArgs};
 use crate::commands::Context;
 use crate::config::Settings;
 use crate::exit::{Error, Result};
+use crate::geometry::Rect;
 use crate::randr::backend::XrTarget;
 use crate::randr::Session;
 use crate::runtime;
@@ -41,35 +43,97 @@ extern "C" fn on_signal(_: nix::libc::c_int) {
     INTERRUPTED.store(true, Ordering::Relaxed);
 }
 
+/// One captured output: its own X connection, reader and mailbox.
+struct Feed {
+    name: String,
+    session: Session,
+    target: Target,
+    /// Where the output is on the X screen.
+    on_screen: Rect,
+    reader: Reader,
+    method: CaptureMethod,
+    /// Why `--method auto` did not get a better method.
+    note: Option<String>,
+    /// The format and modifier a zero-copy import would have to accept.
+    exported: Option<(u32, Option<u64>)>,
+}
+
+impl Feed {
+    fn open(display: &str, name: &str, args: &RunArgs) -> Result<Feed> {
+        let session = Session::connect(Some(display))?;
+        let state = session.read()?;
+        let target = Target::resolve(&state, name, args.capture.source)?;
+        let on_screen = XrTarget::find(&state, name)
+            .rect(&state)
+            .ok_or_else(|| Error::usage(format!("{name} is not on the screen")))?;
+        let (mut reader, method, note) =
+            Reader::open(&session, &state, &target, args.capture.method)?;
+        let exported = match method {
+            CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
+            _ => None,
+        };
+        Ok(Feed {
+            name: name.to_string(),
+            session,
+            target,
+            on_screen,
+            reader,
+            method,
+            note,
+            exported,
+        })
+    }
+}
+
+/// The outputs a loop captures: `--output` (or the configured one) first, then
+/// `--also`, each once.
+fn output_names(ctx: &Context, args: &RunArgs) -> Result<Vec<String>> {
+    let mut names = vec![ctx.output_name(&args.capture.output)?];
+    for name in &args.also {
+        if !names.contains(name) {
+            names.push(name.clone());
+        }
+    }
+    Ok(names)
+}
+
 pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
-    let name = ctx.output_name(&args.capture.output)?;
+    let names = output_names(ctx, args)?;
     let session = Session::connect(ctx.display.as_deref())?;
     let state = session.read()?;
-    let target = Target::resolve(&state, &name, args.capture.source)?;
-    let xr_on_screen = XrTarget::find(&state, &name)
-        .rect(&state)
-        .ok_or_else(|| Error::usage(format!("{name} is not on the screen")))?;
-    let presentation = Presentation::choose(&session, &state, args, xr_on_screen)?;
-    let server = runtime::loop_socket(&session.display, &name)
+    let feeds = names
+        .iter()
+        .map(|name| Feed::open(&session.display, name, args))
+        .collect::<Result<Vec<Feed>>>()?;
+    let on_screen: Vec<Rect> = feeds.iter().map(|f| f.on_screen).collect();
+    let presentation = Presentation::choose(&session, &state, args, &on_screen)?;
+    let servers = names
+        .iter()
+        .filter_map(|name| runtime::loop_socket(&session.display, name))
         .map(|path| Server::bind(&path))
-        .transpose()?;
-    let (mut reader, method, note) = Reader::open(&session, &state, &target, args.capture.method)?;
-    let drm_device = reader.device_path().map(std::path::Path::to_path_buf);
-    // What a zero-copy import would have to accept.
-    let exported = match method {
-        CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
-        _ => None,
-    };
+        .collect::<Result<Vec<Server>>>()?;
+    let drm_device = feeds[0]
+        .reader
+        .device_path()
+        .map(std::path::Path::to_path_buf);
+    let exported: Vec<_> = feeds.iter().map(|f| f.exported).collect();
     catch_signals();
 
     let shared = Shared::default();
-    let mailbox = Mailbox::default();
+    let mailboxes: Vec<Mailbox> = feeds.iter().map(|_| Mailbox::default()).collect();
     let view = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?.view;
     let transform = Transform::new(&view, presentation.size());
     shared.set_status(|s| {
         s.pid = std::process::id();
-        s.output = name.clone();
-        s.source = target.describe(method);
+        s.output = names[0].clone();
+        s.source = feeds[0].target.describe(feeds[0].method);
+        s.also = feeds[1..]
+            .iter()
+            .map(|f| AlsoShown {
+                output: f.name.clone(),
+                source: f.target.describe(f.method),
+            })
+            .collect();
         s.present = presentation.describe();
     });
     transform.report(&shared);
@@ -77,30 +141,30 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         display: session.display.clone(),
         presentation,
         drm_device,
-        screen_rect: xrdisplay_capture::frame::Rect {
-            x: u32::try_from(xr_on_screen.x).unwrap_or(0),
-            y: u32::try_from(xr_on_screen.y).unwrap_or(0),
-            width: xr_on_screen.width,
-            height: xr_on_screen.height,
-        },
+        screens: on_screen.iter().map(|&r| capture_rect(r)).collect(),
         transform,
         max_frames: args.frames,
         keep_last: args.save_frame.is_some(),
         print_stats: args.stats,
     };
-    let first_framebuffer_id = target.framebuffer_id;
-    let mut capture = CaptureLoop {
-        session,
-        name,
-        choice: args.capture.source,
-        target,
-        reader,
-        method,
-        delivery: Delivery::Pixels,
-        first_framebuffer_id,
-    };
+    let notes: Vec<Option<String>> = feeds.iter().map(|f| f.note.clone()).collect();
+    let mut captures: Vec<CaptureLoop> = feeds
+        .into_iter()
+        .enumerate()
+        .map(|(index, feed)| CaptureLoop {
+            index,
+            first_framebuffer_id: feed.target.framebuffer_id,
+            session: feed.session,
+            name: feed.name,
+            choice: args.capture.source,
+            target: feed.target,
+            reader: feed.reader,
+            method: feed.method,
+            delivery: Delivery::Pixels,
+        })
+        .collect();
 
-    let (mailbox, shared) = (&mailbox, &shared);
+    let (mailboxes, shared) = (&mailboxes[..], &shared);
     let last = std::thread::scope(|scope| {
         let (ready_tx, ready_rx) = mpsc::channel();
         let render = scope.spawn(move || {
@@ -113,30 +177,44 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             };
             let _ = ready_tx.send(Some(Ready {
                 describe: renderer.describe(),
-                dmabuf: match exported {
-                    Some((fourcc, modifier)) => renderer.can_import_dmabuf(fourcc, modifier),
-                    None => Err("the capture method gives no DMA-BUF".into()),
-                },
+                dmabuf: exported
+                    .iter()
+                    .map(|e| match e {
+                        Some((fourcc, modifier)) => renderer.can_import_dmabuf(*fourcc, *modifier),
+                        None => Err("the capture method gives no DMA-BUF".into()),
+                    })
+                    .collect(),
             }));
-            render.run(renderer, mailbox, shared)
+            render.run(renderer, mailboxes, shared)
         });
         if let Ok(Some(ready)) = ready_rx.recv() {
-            let (delivery, why) = choose_delivery(method, &ready);
-            capture.delivery = delivery;
+            let mut why = None;
+            for (capture, dmabuf) in captures.iter_mut().zip(&ready.dmabuf) {
+                let (delivery, reason) = choose_delivery(capture.method, dmabuf);
+                capture.delivery = delivery;
+                why = why.or(reason);
+            }
+            let (method, delivery) = (captures[0].method, captures[0].delivery);
             shared.set_status(|s| {
                 s.renderer = ready.describe;
                 s.method = match delivery {
                     Delivery::Dmabuf => "dmabuf (zero-copy import)".into(),
                     Delivery::Pixels => format!("{method} (copy and upload)"),
                 };
-                s.method_note = [note, why]
+                s.method_note = notes
                     .into_iter()
                     .flatten()
+                    .chain(why)
                     .reduce(|a, b| a + "; " + &b);
             });
             let status = shared.status();
+            let also = status
+                .also
+                .iter()
+                .map(|a| format!(" and {} ({})", a.output, a.source))
+                .collect::<String>();
             eprintln!(
-                "xrdisplay: capturing {} ({}) by {}{}; presenting {}; renderer {}",
+                "xrdisplay: capturing {} ({}){also} by {}{}; presenting {}; renderer {}",
                 status.output,
                 status.source,
                 status.method,
@@ -146,8 +224,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
                 status.present,
                 status.renderer
             );
-            scope.spawn(move || capture.run(mailbox, shared));
-            if let Some(server) = &server {
+            for (capture, mailbox) in captures.into_iter().zip(mailboxes) {
+                scope.spawn(move || capture.run(mailbox, shared));
+            }
+            for server in &servers {
                 scope.spawn(move || server.serve(shared));
             }
         }
@@ -168,10 +248,24 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// An output's place on the X screen as the capture library counts it (a screen's
+/// outputs never sit at negative coordinates).
+fn capture_rect(r: Rect) -> xrdisplay_capture::frame::Rect {
+    xrdisplay_capture::frame::Rect {
+        x: u32::try_from(r.x).unwrap_or(0),
+        y: u32::try_from(r.y).unwrap_or(0),
+        width: r.width,
+        height: r.height,
+    }
+}
+
 /// Zero-copy when the capture reads DRM and the renderer imports DMA-BUF; otherwise
 /// copies, with why.
-fn choose_delivery(method: CaptureMethod, ready: &Ready) -> (Delivery, Option<String>) {
-    match (method, &ready.dmabuf) {
+fn choose_delivery(
+    method: CaptureMethod,
+    dmabuf: &std::result::Result<(), String>,
+) -> (Delivery, Option<String>) {
+    match (method, dmabuf) {
         (CaptureMethod::Dmabuf, Ok(())) => (Delivery::Dmabuf, None),
         (CaptureMethod::Dmabuf, Err(why)) => (
             Delivery::Pixels,

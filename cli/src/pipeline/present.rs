@@ -50,18 +50,18 @@ impl Presentation {
         }
     }
 
-    /// Decides from the flags and the outputs; `xr` is where the captured output is on
-    /// the screen, which a window must not overlap (it would capture itself).
+    /// Decides from the flags and the outputs; `xr` is where the captured outputs are
+    /// on the screen (the anchor first), which a window must not overlap (it would
+    /// capture itself).
     pub fn choose(
         session: &Session,
         state: &ScreenState,
         args: &RunArgs,
-        xr: Rect,
+        xr: &[Rect],
     ) -> Result<Presentation> {
         if args.present == PresentChoice::None {
-            let size = args
-                .view_size
-                .map_or((xr.width, xr.height), |s| (s.width, s.height));
+            let anchor = xr.first().map_or((0, 0), |r| (r.width, r.height));
+            let size = args.view_size.map_or(anchor, |s| (s.width, s.height));
             return Ok(Presentation::Offscreen {
                 size,
                 refresh: args.refresh,
@@ -97,7 +97,7 @@ impl Presentation {
             ))
         })?;
         let rect = crtc.rect();
-        if rect.overlaps(&xr) {
+        if xr.iter().any(|x| rect.overlaps(x)) {
             return Err(Error::usage(format!(
                 "{} ({rect}) overlaps the captured output: the window would capture itself; \
                  present on another output",

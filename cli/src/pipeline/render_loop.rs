@@ -22,8 +22,9 @@ pub struct RenderLoop {
     pub display: String,
     pub presentation: Presentation,
     pub drm_device: Option<PathBuf>,
-    /// The captured rectangle on the screen, until capture reports it.
-    pub screen_rect: Rect,
+    /// The captured outputs' rectangles on the X screen, the anchor first, until
+    /// capture reports them.
+    pub screens: Vec<Rect>,
     pub transform: Transform,
     pub max_frames: Option<u64>,
     /// Keep what the last frame showed (`--save-frame`).
@@ -34,7 +35,8 @@ pub struct RenderLoop {
 /// What the render thread says once its renderer is up: how to feed it.
 pub struct Ready {
     pub describe: String,
-    pub dmabuf: std::result::Result<(), String>,
+    /// Per captured output: whether its DMA-BUFs import, or why not.
+    pub dmabuf: Vec<std::result::Result<(), String>>,
 }
 
 impl RenderLoop {
@@ -49,13 +51,19 @@ impl RenderLoop {
         Renderer::new(target, self.drm_device.as_deref()).map_err(from_capture)
     }
 
-    /// Renders until stopped; returns the last frame's picture when `keep_last`.
+    /// Renders until stopped, from one mailbox per screen; returns the last frame's
+    /// picture when `keep_last`.
     pub fn run(
         mut self,
         mut renderer: Renderer,
-        mailbox: &Mailbox,
+        mailboxes: &[Mailbox],
         shared: &Shared,
     ) -> Result<Option<Frame>> {
+        // Pacing waits on the anchor's mailbox: it wakes early for the anchor's news,
+        // and the other screens' news is drawn at the next frame anyway.
+        let Some(mailbox) = mailboxes.first() else {
+            return Err(Error::usage("a loop needs an output to capture"));
+        };
         let mut cursor = CursorTracker::connect(&self.display)?;
         let period = match self.presentation {
             Presentation::Offscreen { refresh, .. } => {
@@ -64,12 +72,12 @@ impl RenderLoop {
             Presentation::Window { .. } => None,
         };
         let view = self.presentation.size();
-        let mut screen = self.screen_rect;
+        let mut screens = self.screens.clone();
         let mut shown: u64 = 0;
         let mut next = Instant::now();
         let mut has_picture = false;
         while !shared.stop.load(Ordering::Relaxed) {
-            let (changed, closed) = self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
+            let (changed, closed) = take_mail(&mut renderer, mailboxes, shared, &mut screens)?;
             if let Some(failure) = closed {
                 shared.stop.store(true, Ordering::Relaxed);
                 return Err(failure);
@@ -80,19 +88,21 @@ impl RenderLoop {
                 mailbox.wait(Duration::from_millis(100));
                 continue;
             }
-            let pointer = cursor.poll(screen)?;
+            let around = bounds(&screens);
+            let pointer = cursor.poll(around)?;
             renderer
                 .set_cursor(pointer.map(|(image, position)| Cursor {
                     serial: image.serial,
                     width: u32::from(image.width),
                     height: u32::from(image.height),
                     hotspot: (u32::from(image.hot.0), u32::from(image.hot.1)),
-                    position,
+                    // On the X screen, where the quads' origins are.
+                    position: (position.0 + around.x as i32, position.1 + around.y as i32),
                     pixels: &image.argb,
                 }))
                 .map_err(from_capture)?;
             self.transform.apply_requests(shared);
-            let (views, tracked) = self.transform.views(view, screen);
+            let (views, tracked) = self.transform.views(view, &screens);
             if let (Some(age), Some(ahead)) = (tracked.pose_age_ms, tracked.look_ahead_ms) {
                 shared.stats.pose_used(
                     Duration::from_millis(age.max(0) as u64),
@@ -132,28 +142,30 @@ impl RenderLoop {
         }
         // Drawn once more from the newest capture, without presenting: after a swap a
         // window's back buffer holds nothing defined.
-        self.take_mail(&mut renderer, mailbox, shared, &mut screen)?;
-        let (views, _) = self.transform.views(view, screen);
+        take_mail(&mut renderer, mailboxes, shared, &mut screens)?;
+        let (views, _) = self.transform.views(view, &screens);
         renderer.draw(&views).map_err(from_capture)?;
         renderer.read_back().map(Some).map_err(from_capture)
     }
+}
 
-    /// Hands the renderer what capture posted; returns when the change shown was
-    /// first seen, and why capture stopped, if it has.
-    fn take_mail(
-        &mut self,
-        renderer: &mut Renderer,
-        mailbox: &Mailbox,
-        shared: &Shared,
-        screen: &mut Rect,
-    ) -> Result<(Option<Instant>, Option<Error>)> {
+/// Hands the renderer what capture posted for each screen; returns when the oldest
+/// change shown was first seen, and why capture stopped, if it has.
+fn take_mail(
+    renderer: &mut Renderer,
+    mailboxes: &[Mailbox],
+    shared: &Shared,
+    screens: &mut [Rect],
+) -> Result<(Option<Instant>, Option<Error>)> {
+    let mut changed: Option<Instant> = None;
+    for (index, (mailbox, screen)) in mailboxes.iter().zip(screens.iter_mut()).enumerate() {
         let mut slot = mailbox.lock();
         if let Some(rect) = slot.rect {
             *screen = rect;
         }
         if let Some((buffer, rect)) = slot.dmabuf.take() {
             renderer
-                .set_source_dmabuf(&buffer, rect)
+                .set_source_dmabuf(index, &buffer, rect)
                 .map_err(from_capture)?;
         }
         if !slot.damage.is_empty() {
@@ -162,12 +174,30 @@ impl RenderLoop {
                 shared
                     .stats
                     .measure(Stage::Upload, || {
-                        renderer.upload(&pixels.data, layout, &slot.damage)
+                        renderer.upload(index, &pixels.data, layout, &slot.damage)
                     })
                     .map_err(from_capture)?;
             }
             slot.damage.clear();
         }
-        Ok((slot.changed_at.take(), slot.closed.clone()))
+        if let Some(closed) = &slot.closed {
+            return Ok((changed, Some(closed.clone())));
+        }
+        changed = changed.into_iter().chain(slot.changed_at.take()).min();
+    }
+    Ok((changed, None))
+}
+
+/// The smallest rectangle holding all `rects`.
+fn bounds(rects: &[Rect]) -> Rect {
+    let x0 = rects.iter().map(|r| r.x).min().unwrap_or(0);
+    let y0 = rects.iter().map(|r| r.y).min().unwrap_or(0);
+    let x1 = rects.iter().map(|r| r.x + r.width).max().unwrap_or(0);
+    let y1 = rects.iter().map(|r| r.y + r.height).max().unwrap_or(0);
+    Rect {
+        x: x0,
+        y: y0,
+        width: x1 - x0,
+        height: y1 - y0,
     }
 }

@@ -6,12 +6,12 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 use xrdisplay_capture::frame::Rect;
+use xrdisplay_capture::gpu::Quad;
 use xrdisplay_capture::view::driver::{self, Control};
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
-use xrdisplay_capture::view::Placement;
 
 use super::control::{Request, Shared, Zoom};
 
@@ -162,28 +162,32 @@ pub struct Transform {
     imu: ImuChoice,
     settings: Settings,
     follow_deg: f32,
-    /// Poses come from the XR driver's file, so recentring is the driver's job.
-    driver: bool,
+    /// Poses come from the XR driver's file, in this directory with its control and
+    /// state files, so recentring is the driver's job.
+    driver: Option<PathBuf>,
     /// The last frame's tracking state: in words, whether it tracked, and why not.
     last: (String, bool, Option<String>),
 }
 
-/// One frame's draw list: a placement and a viewport in target pixels per eye.
-pub type Views = Vec<(Placement, Rect)>;
+/// One frame's draw list: per eye, a quad for each screen.
+pub type Views = Vec<Quad>;
 
 impl Transform {
     /// A transform drawing into a `view`-sized surface.
     pub fn new(config: &ViewConfig, view: (u32, u32)) -> Transform {
         let (source, driver) = match &config.imu {
-            ImuChoice::None => (PoseSource::None, false),
+            ImuChoice::None => (PoseSource::None, None),
             ImuChoice::Sway => (
                 PoseSource::Sway {
                     sway: Sway::default(),
                     start: SystemTime::now(),
                 },
-                false,
+                None,
             ),
-            ImuChoice::File(path) => (PoseSource::File(PoseReader::new(path)), true),
+            ImuChoice::File(path) => (
+                PoseSource::File(PoseReader::new(path)),
+                path.parent().map(Path::to_path_buf),
+            ),
         };
         let fallback = Glasses {
             display_size: view,
@@ -209,19 +213,23 @@ impl Transform {
         }
     }
 
-    /// The views of a frame drawn now into a `target`-sized surface, for `screen`
-    /// (the captured output's size and position). Samples the pose: call it just
-    /// before drawing.
-    pub fn views(&mut self, target: (u32, u32), screen: Rect) -> (Views, TrackedFrame) {
-        let screens = [ScreenRect {
-            x: screen.x as i32,
-            y: screen.y as i32,
-            width: screen.width,
-            height: screen.height,
-        }];
+    /// The quads of a frame drawn now into a `target`-sized surface, for `screens`
+    /// (the captured outputs' rectangles on the X screen, the anchor first). Each
+    /// quad's origin is its screen's corner on the X screen. Samples the pose: call it
+    /// just before drawing.
+    pub fn views(&mut self, target: (u32, u32), screens: &[Rect]) -> (Views, TrackedFrame) {
+        let rects: Vec<ScreenRect> = screens
+            .iter()
+            .map(|s| ScreenRect {
+                x: s.x as i32,
+                y: s.y as i32,
+                width: s.width,
+                height: s.height,
+            })
+            .collect();
         let frame = self
             .tracker
-            .frame(SystemTime::now(), &self.settings, &screens);
+            .frame(SystemTime::now(), &self.settings, &rects);
         let panel = self.tracker.glasses().display_size;
         // The pose file describes the panel; the surface drawn to may differ in size.
         let sx = target.0 as f32 / panel.0.max(1) as f32;
@@ -232,7 +240,7 @@ impl Transform {
         let views = frame
             .views
             .iter()
-            .filter_map(|eye| {
+            .flat_map(|eye| {
                 let (x, y, w, h) = eye.viewport;
                 let (left, right) = (edge(x, sx, target.0), edge(x + w, sx, target.0));
                 let (top, bottom) = (edge(y, sy, target.1), edge(y + h, sy, target.1));
@@ -242,11 +250,20 @@ impl Transform {
                     width: right - left,
                     height: bottom - top,
                 };
-                let mut placement = *eye.placements.first()?;
-                placement.view_size = (viewport.width, viewport.height);
-                placement.focal_px *= sx;
-                placement.eye_offset_px *= sx;
-                Some((placement, viewport))
+                eye.placements.iter().zip(screens).enumerate().map(
+                    move |(screen, (placement, rect))| {
+                        let mut placement = *placement;
+                        placement.view_size = (viewport.width, viewport.height);
+                        placement.focal_px *= sx;
+                        placement.eye_offset_px *= sx;
+                        Quad {
+                            screen,
+                            placement,
+                            viewport,
+                            origin: (rect.x as i32, rect.y as i32),
+                        }
+                    },
+                )
             })
             .collect();
         self.last = (
@@ -292,12 +309,14 @@ impl Transform {
         }
     }
 
-    /// Recentres in the driver when it is there (its poses then restart from its new
-    /// zero), else here.
+    /// Recentres in the driver when it is there (its state file beside the pose file;
+    /// its poses then restart from its new zero), else here.
     fn recenter(&mut self) {
-        let control = Path::new(driver::CONTROL_PATH);
-        let driver_there = self.driver && Path::new(driver::STATE_PATH).exists();
-        if driver_there && driver::send(control, &[Control::Recenter]).is_ok() {
+        let forwarded = self.driver.as_ref().is_some_and(|dir| {
+            dir.join(driver::STATE_FILE).exists()
+                && driver::send(&dir.join(driver::CONTROL_FILE), &[Control::Recenter]).is_ok()
+        });
+        if forwarded {
             self.tracker.driver_recentered();
         } else {
             self.tracker.recenter();
@@ -380,11 +399,12 @@ mod tests {
             width: 1920,
             height: 1080,
         };
-        let (views, _) = transform.views((801, 600), screen);
+        let (views, _) = transform.views((801, 600), &[screen]);
         let viewports: Vec<_> = views
             .iter()
-            .map(|(p, v)| {
-                assert_eq!(p.view_size, (v.width, v.height));
+            .map(|q| {
+                let v = q.viewport;
+                assert_eq!(q.placement.view_size, (v.width, v.height));
                 (v.x, v.width, v.height)
             })
             .collect();

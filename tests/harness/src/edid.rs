@@ -1,0 +1,67 @@
+//! Dressing an output up as XR glasses: an EDID property naming a known model, set
+//! through RandR as a kernel driver would publish it, so that glasses detection runs
+//! on the dummy driver's outputs.
+
+use x11rb::connection::Connection;
+use x11rb::protocol::randr::ConnectionExt as _;
+use x11rb::protocol::xproto::{AtomEnum, ConnectionExt as _, PropMode};
+
+/// A 128-byte EDID base block with `name` (at most 13 bytes) as its monitor name
+/// (display descriptor 0xFC) and a valid checksum.
+pub fn edid_named(name: &str) -> Vec<u8> {
+    assert!(name.len() <= 13, "an EDID monitor name holds 13 bytes");
+    let mut edid = vec![0u8; 128];
+    edid[..8].copy_from_slice(&[0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0]);
+    // EDID 1.4.
+    edid[18] = 1;
+    edid[19] = 4;
+    let descriptor = &mut edid[54..72];
+    descriptor[3] = 0xfc;
+    let mut text = name.as_bytes().to_vec();
+    text.push(b'\n');
+    text.resize(13, b' ');
+    descriptor[5..18].copy_from_slice(&text);
+    let sum = edid[..127].iter().fold(0u8, |s, b| s.wrapping_add(*b));
+    edid[127] = 0u8.wrapping_sub(sum);
+    edid
+}
+
+/// Sets `output`'s EDID property on `display` to [`edid_named`]`(name)`.
+pub fn set_edid(display: &str, output: &str, name: &str) {
+    let (conn, screen) = x11rb::connect(Some(display)).expect("connect");
+    let root = conn.setup().roots[screen].root;
+    conn.randr_query_version(1, 6).unwrap().reply().unwrap();
+    let resources = conn
+        .randr_get_screen_resources_current(root)
+        .unwrap()
+        .reply()
+        .unwrap();
+    let id = resources
+        .outputs
+        .iter()
+        .copied()
+        .find(|&o| {
+            let info = conn.randr_get_output_info(o, 0).unwrap().reply().unwrap();
+            info.name == output.as_bytes()
+        })
+        .unwrap_or_else(|| panic!("no output {output}"));
+    let atom = conn
+        .intern_atom(false, b"EDID")
+        .unwrap()
+        .reply()
+        .unwrap()
+        .atom;
+    let edid = edid_named(name);
+    conn.randr_change_output_property(
+        id,
+        atom,
+        AtomEnum::INTEGER.into(),
+        8,
+        PropMode::REPLACE,
+        edid.len() as u32,
+        &edid,
+    )
+    .unwrap()
+    .check()
+    .expect("set the EDID property");
+}
