@@ -11,6 +11,9 @@ fn snapshots_by_dmabuf_mmap_and_shm_match_the_picture() {
 
 mod guest {
     use super::*;
+    use xrdisplay_capture::drm::device::Card;
+    use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
+    use xrdisplay_capture::frame::Rect;
     use xrdisplay_harness::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay};
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
@@ -88,6 +91,130 @@ mod guest {
             "Virtual-1",
         ])
         .ok();
+    }
+
+    /// `run --present lease` on Virtual-3, an output the desktop does not use: the
+    /// loop leases it with a free CRTC, sets its mode and page-flips its own buffers,
+    /// and the CRTC scans out exactly the picture on Virtual-2 (read back through the
+    /// kernel, as root). When the loop stops, the lease ends and the CRTC goes dark.
+    fn presents_through_a_lease() {
+        let runtime = "/run/xrdisplay-test";
+        std::fs::create_dir_all(runtime).unwrap();
+        let env = [("XDG_RUNTIME_DIR", runtime), ("GALLIUM_DRIVER", "softpipe")];
+        let xrandr = |args: &[&str]| {
+            let out = std::process::Command::new("xrandr")
+                .args(args)
+                .env("DISPLAY", ":0")
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "xrandr {args:?}: {out:?}");
+        };
+        // CVT timings of 640x480 at 60 Hz, given to Virtual-3 but not turned on.
+        xrandr(&[
+            "--newmode",
+            "lease-640x480",
+            "23.75",
+            "640",
+            "664",
+            "720",
+            "800",
+            "480",
+            "483",
+            "487",
+            "500",
+            "-hsync",
+            "+vsync",
+        ]);
+        xrandr(&["--addmode", "Virtual-3", "lease-640x480"]);
+        let mut child = std::process::Command::new(BIN)
+            .args(["run", "--output", "Virtual-2", "--present", "lease"])
+            .args([
+                "--present-on",
+                "Virtual-3",
+                "--imu",
+                "none",
+                "--method",
+                "mmap",
+            ])
+            .env("DISPLAY", ":0")
+            .envs(env)
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let status = || -> serde_json::Value {
+            let said = xrdisplay(
+                BIN,
+                Some(":0"),
+                &["status", "--json", "--output", "Virtual-2"],
+                &env,
+            );
+            serde_json::from_str(said.ok()).unwrap()
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let json = status();
+            let running = &json["capture_loop"]["status"];
+            if running["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0 {
+                let present = running["present"].as_str().unwrap();
+                assert!(present.starts_with("lease of Virtual-3 640x480"), "{json}");
+                break;
+            }
+            if std::time::Instant::now() > deadline || child.try_wait().unwrap().is_some() {
+                let _ = child.kill();
+                panic!(
+                    "the loop never presented: {json} {:?}",
+                    child.wait_with_output()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        let leased = || leased_framebuffer((640, 480));
+        let fb = leased().expect("a CRTC scanning out a 640x480 buffer of the loop");
+        let card = Card::open(std::path::Path::new("/dev/dri/card0")).unwrap();
+        let frame = DrmCapture::on_card(card)
+            .snapshot(
+                FbSource::Framebuffer(fb),
+                Rect {
+                    x: 0,
+                    y: 0,
+                    width: 640,
+                    height: 480,
+                },
+                DrmMethod::Mmap,
+            )
+            .unwrap();
+        let rgb: Vec<u8> = frame
+            .to_rgba()
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        assert_is_pattern(640, 480, &rgb);
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(child.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(
+            leased(),
+            None,
+            "the lease ended, and with it the loop's scanout"
+        );
+    }
+
+    /// The framebuffer of `size` a lit CRTC of the guest's card scans out (the X
+    /// screen's own is larger).
+    fn leased_framebuffer(size: (u32, u32)) -> Option<u32> {
+        use drm::control::Device as _;
+        let card = Card::open(std::path::Path::new("/dev/dri/card0")).unwrap();
+        let handles = card.resource_handles().unwrap();
+        handles.crtcs().iter().find_map(|&crtc| {
+            let fb = card.get_crtc(crtc).ok()?.framebuffer()?;
+            let info = card.get_framebuffer(fb).ok()?;
+            (info.size() == size).then_some(u32::from(fb))
+        })
     }
 
     #[test]
@@ -188,6 +315,7 @@ mod guest {
             "{report}"
         );
 
+        presents_through_a_lease();
         follows_a_resize_mid_capture(&share);
 
         // Only the patched driver's XR outputs have a buffer of their own.

@@ -260,13 +260,15 @@ pub struct BenchArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum PresentChoice {
-    /// A window on the glasses found by their EDID (or on --present-on)
+    /// A window on the glasses found by their EDID (or on --present-on); a lease
+    /// when they are marked non-desktop
     Auto,
     /// A borderless window covering an output (--present-on, else the glasses)
     Window,
     /// Offscreen, at --refresh (benchmarks, tests, --save-frame)
     None,
-    /// A RandR lease of glasses marked non-desktop, presented by page flips
+    /// A RandR lease of the output (glasses marked non-desktop, or any output that
+    /// is off): xrdisplay sets its mode and shows frames by page flips
     Lease,
 }
 

@@ -81,10 +81,10 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l source -d 'W
 front\t'The screen\'s front buffer (what the CRTCs scan out) at the output\'s position'
 framebuffer-id\t'The buffer behind the output\'s FRAMEBUFFER_ID property (patched driver only; it stays black while the driver draws XR-0 into the front buffer)'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l also -d 'More XR outputs to show beside the first, each where the RandR layout puts it (`--also XR-1` with XR-1 right of XR-0: turn your head right to see it)' -r
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present -d 'Where to show the picture' -r -f -a "auto\t'A window on the glasses found by their EDID (or on --present-on)'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present -d 'Where to show the picture' -r -f -a "auto\t'A window on the glasses found by their EDID (or on --present-on); a lease when they are marked non-desktop'
 window\t'A borderless window covering an output (--present-on, else the glasses)'
 none\t'Offscreen, at --refresh (benchmarks, tests, --save-frame)'
-lease\t'A RandR lease of glasses marked non-desktop, presented by page flips'"
+lease\t'A RandR lease of the output (glasses marked non-desktop, or any output that is off): xrdisplay sets its mode and shows frames by page flips'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l present-on -d 'Present on this output instead of the glasses found by EDID' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l refresh -d 'Render rate of an offscreen view, in Hz (a window follows its output\'s vsync)' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand run" -l view-size -d 'Size of an offscreen view [default: the XR output\'s size]' -r

@@ -10,6 +10,7 @@
 
 mod egl;
 mod gbm;
+mod scanout;
 mod shader;
 mod texture;
 
@@ -22,7 +23,7 @@ use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};
 use crate::frame::{BufferLayout, Frame, Rect};
 pub use crate::present::Target;
-use crate::present::{Offscreen, Window};
+use crate::present::{Lease, Offscreen, Window};
 use crate::view::Placement;
 use crate::{Error, Result};
 
@@ -114,6 +115,8 @@ enum Output {
     Window {
         window: Box<Window>,
     },
+    /// A leased output's scanout buffers.
+    Scanout(scanout::Scanout),
 }
 
 /// Draws the captured screen for the glasses. See the module documentation.
@@ -152,8 +155,27 @@ impl Renderer {
         // connection it draws through is still open.
         let mut window = match &target {
             Target::X11 { display, .. } => Some(Window::connect(display.as_deref())?),
-            Target::Headless { .. } => None,
+            Target::Headless { .. } | Target::Lease { .. } => None,
         };
+        let lease = match &target {
+            Target::Lease {
+                display,
+                output,
+                crtc,
+                mode,
+                ..
+            } => Some(Lease::take(display.as_deref(), *output, *crtc, *mode)?),
+            _ => None,
+        };
+        if let Some(lease) = lease.as_ref().filter(|l| l.size() != size) {
+            return Err(Error::Geometry(format!(
+                "the leased mode is {}x{}, not {}x{}",
+                lease.size().0,
+                lease.size().1,
+                size.0,
+                size.1
+            )));
+        }
         let native = match &window {
             Some(window) => {
                 let (connection, screen) = window.native();
@@ -173,11 +195,22 @@ impl Renderer {
         let gl = unsafe { glow::Context::from_loader_function(|name| egl.gl_proc(name)) };
         // On an error below, destroying the context frees what was made in it.
         let program = shader::Program::new(&gl)?;
-        let output = match window {
-            Some(window) => Output::Window {
+        let image_target_texture = gl
+            .supported_extensions()
+            .contains("GL_OES_EGL_image")
+            .then(|| egl.image_target_texture())
+            .flatten();
+        let output = match (window, lease) {
+            (Some(window), _) => Output::Window {
                 window: Box::new(window),
             },
-            None => Output::Offscreen(Offscreen::new(&gl, size)?),
+            (None, Some(lease)) => Output::Scanout(scanout::Scanout::new(
+                &gl,
+                &mut egl,
+                image_target_texture,
+                lease,
+            )?),
+            (None, None) => Output::Offscreen(Offscreen::new(&gl, size)?),
         };
         // SAFETY: state setting on the current context.
         unsafe {
@@ -185,11 +218,6 @@ impl Renderer {
             gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
             gl.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
         }
-        let image_target_texture = gl
-            .supported_extensions()
-            .contains("GL_OES_EGL_image")
-            .then(|| egl.image_target_texture())
-            .flatten();
         // SAFETY: string queries on the current context.
         let (renderer, version) = unsafe {
             (
@@ -483,10 +511,8 @@ impl Renderer {
             }
         }
         let gl = &self.gl;
-        let framebuffer = match &self.output {
-            Output::Offscreen(o) => Some(o.framebuffer),
-            Output::Window { .. } => None,
-        };
+        let framebuffer = self.target_framebuffer();
+        let top_first = self.top_first();
         // SAFETY: GL calls on the current context with objects this renderer owns.
         unsafe {
             gl.bind_framebuffer(glow::FRAMEBUFFER, framebuffer);
@@ -516,11 +542,16 @@ impl Renderer {
                     }),
                 );
                 let v = quad.viewport;
-                // GL counts viewport rows from the bottom.
-                let bottom = self.size.1 - v.y - v.height;
-                gl.viewport(v.x as i32, bottom as i32, v.width as i32, v.height as i32);
+                // GL counts viewport rows from the first row of the target: the bottom,
+                // except in scanout buffers.
+                let first = if top_first {
+                    v.y
+                } else {
+                    self.size.1 - v.y - v.height
+                };
+                gl.viewport(v.x as i32, first as i32, v.width as i32, v.height as i32);
                 self.program
-                    .set_view(gl, self.size.1, (v.x, v.y), &quad.placement);
+                    .set_view(gl, self.size.1, top_first, (v.x, v.y), &quad.placement);
                 gl.draw_arrays(glow::TRIANGLES, 0, 3);
             }
             gl.active_texture(glow::TEXTURE0);
@@ -532,7 +563,7 @@ impl Renderer {
     /// waits until the offscreen frame is complete.
     pub fn present(&mut self) -> Result<()> {
         self.egl.make_current()?;
-        match &self.output {
+        match &mut self.output {
             Output::Window { window } => {
                 window.check()?;
                 self.egl.swap_buffers()?;
@@ -541,6 +572,10 @@ impl Renderer {
             Output::Offscreen(_) => {
                 // SAFETY: a GL call on the current context.
                 unsafe { self.gl.finish() };
+                self.check_gl("finishing the frame")
+            }
+            Output::Scanout(scanout) => {
+                scanout.present(&self.gl)?;
                 self.check_gl("finishing the frame")
             }
         }
@@ -555,10 +590,7 @@ impl Renderer {
         })?;
         let (w, h) = (self.size.0 as usize, self.size.1 as usize);
         let mut rgba = vec![0u8; w * h * 4];
-        let framebuffer = match &self.output {
-            Output::Offscreen(o) => Some(o.framebuffer),
-            Output::Window { .. } => None,
-        };
+        let framebuffer = self.target_framebuffer();
         // SAFETY: `rgba` holds the whole target as RGBA bytes (PACK_ALIGNMENT is 1).
         unsafe {
             self.gl.bind_framebuffer(glow::FRAMEBUFFER, framebuffer);
@@ -573,14 +605,34 @@ impl Renderer {
             );
         }
         self.check_gl("reading the frame back")?;
-        // GL returns the bottom row first.
-        let data = rgba.chunks_exact(w * 4).rev().flatten().copied().collect();
+        // GL returns the target's first row first: the bottom, except in scanout buffers.
+        let data = if self.top_first() {
+            rgba
+        } else {
+            rgba.chunks_exact(w * 4).rev().flatten().copied().collect()
+        };
         Ok(Frame {
             width: self.size.0,
             height: self.size.1,
             format,
             data,
         })
+    }
+
+    /// Whether the target's first row is its top: scanout buffers are read by the
+    /// display engine from the top, where GL's own targets start at the bottom.
+    fn top_first(&self) -> bool {
+        matches!(self.output, Output::Scanout(_))
+    }
+
+    /// Where frames are drawn: an offscreen or scanout framebuffer object, or the
+    /// window's own (`None`).
+    fn target_framebuffer(&self) -> Option<glow::Framebuffer> {
+        match &self.output {
+            Output::Offscreen(o) => Some(o.framebuffer),
+            Output::Scanout(s) => s.framebuffer(),
+            Output::Window { .. } => None,
+        }
     }
 
     fn check_gl(&self, what: &str) -> Result<()> {
@@ -647,8 +699,10 @@ impl Drop for Renderer {
                 self.drop_source(screen);
             }
             self.drop_cursor();
-            if let Output::Offscreen(o) = &self.output {
-                o.delete(&self.gl);
+            match &mut self.output {
+                Output::Offscreen(o) => o.delete(&self.gl),
+                Output::Scanout(s) => s.delete(&self.gl),
+                Output::Window { .. } => {}
             }
             // SAFETY: deleting the program this renderer made.
             unsafe { self.gl.delete_program(self.program.program) };

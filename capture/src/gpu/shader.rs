@@ -25,6 +25,7 @@ precision highp int;
 uniform highp sampler2D screen;
 uniform highp sampler2D cursor;
 uniform float target_height;
+uniform bool top_first;         // the target's first row is its top (scanout buffers)
 uniform vec2 viewport_origin;   // top-left, y down
 uniform vec2 view_size;
 uniform float focal;
@@ -46,7 +47,8 @@ vec4 texel(ivec2 p) {
 }
 
 void main() {
-    vec2 pixel = vec2(gl_FragCoord.x, target_height - gl_FragCoord.y) - viewport_origin;
+    float row = top_first ? gl_FragCoord.y : target_height - gl_FragCoord.y;
+    vec2 pixel = vec2(gl_FragCoord.x, row) - viewport_origin;
     vec3 ray = vec3(pixel.x - view_size.x / 2.0 + eye_offset, pixel.y - view_size.y / 2.0, focal);
     vec3 d = rotation * ray;
     vec2 uv;
@@ -85,6 +87,7 @@ void main() {
 pub struct Program {
     pub program: glow::Program,
     target_height: Option<glow::UniformLocation>,
+    top_first: Option<glow::UniformLocation>,
     viewport_origin: Option<glow::UniformLocation>,
     view_size: Option<glow::UniformLocation>,
     focal: Option<glow::UniformLocation>,
@@ -147,6 +150,7 @@ impl Program {
             let this = Program {
                 program,
                 target_height: at("target_height"),
+                top_first: at("top_first"),
                 viewport_origin: at("viewport_origin"),
                 view_size: at("view_size"),
                 focal: at("focal"),
@@ -172,6 +176,7 @@ impl Program {
         &self,
         gl: &glow::Context,
         target_height: u32,
+        top_first: bool,
         origin: (u32, u32),
         p: &Placement,
     ) {
@@ -179,6 +184,7 @@ impl Program {
         // SAFETY: uniform calls on the program in use.
         unsafe {
             gl.uniform_1_f32(self.target_height.as_ref(), target_height as f32);
+            gl.uniform_1_i32(self.top_first.as_ref(), i32::from(top_first));
             gl.uniform_2_f32(
                 self.viewport_origin.as_ref(),
                 origin.0 as f32,

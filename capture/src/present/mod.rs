@@ -1,10 +1,13 @@
 //! Where drawn frames go: an offscreen framebuffer (benchmarks, tests, a PNG of what
-//! the glasses show) or a borderless window covering the glasses' output on X.
+//! the glasses show), a borderless window covering the glasses' output on X, or the
+//! glasses' output itself through a RandR lease.
 
 mod headless;
+mod lease;
 mod x11;
 
 pub(crate) use headless::Offscreen;
+pub(crate) use lease::Lease;
 pub(crate) use x11::Window;
 
 /// What a [`crate::gpu::Renderer`] draws into.
@@ -19,6 +22,15 @@ pub enum Target {
         display: Option<String>,
         rect: (i32, i32, u32, u32),
     },
+    /// The RandR output `output` leased with CRTC `crtc` on `display`, showing its
+    /// mode `mode` (`size` pixels); frames are page-flipped with vsync.
+    Lease {
+        display: Option<String>,
+        output: u32,
+        crtc: u32,
+        mode: u32,
+        size: (u32, u32),
+    },
 }
 
 impl Target {
@@ -27,6 +39,7 @@ impl Target {
         match self {
             Target::Headless { size } => *size,
             Target::X11 { rect, .. } => (rect.2, rect.3),
+            Target::Lease { size, .. } => *size,
         }
     }
 }

@@ -22,6 +22,16 @@ pub enum Presentation {
         size: (u32, u32),
         refresh: u32,
     },
+    /// `output` leased with the free CRTC `crtc`, showing its mode `mode`.
+    Lease {
+        output: String,
+        output_id: u32,
+        crtc: u32,
+        mode: u32,
+        size: (u32, u32),
+        refresh: f64,
+        model: Option<&'static str>,
+    },
 }
 
 impl Presentation {
@@ -29,7 +39,7 @@ impl Presentation {
     pub fn size(&self) -> (u32, u32) {
         match self {
             Presentation::Window { rect, .. } => (rect.width, rect.height),
-            Presentation::Offscreen { size, .. } => *size,
+            Presentation::Offscreen { size, .. } | Presentation::Lease { size, .. } => *size,
         }
     }
 
@@ -47,6 +57,18 @@ impl Presentation {
             Presentation::Offscreen { size, refresh } => {
                 format!("offscreen {}x{} at {refresh} Hz", size.0, size.1)
             }
+            Presentation::Lease {
+                output,
+                size,
+                refresh,
+                model,
+                ..
+            } => format!(
+                "lease of {output}{} {}x{} at {refresh:.2} Hz",
+                model.map_or(String::new(), |m| format!(" ({m})")),
+                size.0,
+                size.1
+            ),
         }
     }
 
@@ -82,13 +104,18 @@ impl Presentation {
                 )
             })?,
         };
-        if output.non_desktop || args.present == PresentChoice::Lease {
-            return Err(Error::unsupported(format!(
-                "{} is marked non-desktop, so no window can cover it, and presenting through \
-                 a RandR lease is not implemented yet; make it a desktop output with \
-                 `xrandr --output {} --set non-desktop 0`",
-                output.name, output.name
-            )));
+        match (args.present, output.non_desktop) {
+            (PresentChoice::Lease, _) | (PresentChoice::Auto, true) => {
+                return lease(state, output, model)
+            }
+            (PresentChoice::Window, true) => {
+                return Err(Error::usage(format!(
+                    "{} is marked non-desktop, so no window can cover it; present through a \
+                     lease (--present lease, or auto)",
+                    output.name
+                )))
+            }
+            _ => {}
         }
         let crtc = state.active_crtc_of(output).ok_or_else(|| {
             Error::usage(format!(
@@ -111,6 +138,56 @@ impl Presentation {
             model,
         })
     }
+}
+
+/// A lease of `output` (off, so the desktop does not use it) with a free CRTC that
+/// can drive it, showing its preferred mode.
+fn lease(
+    state: &ScreenState,
+    output: &crate::randr::state::Output,
+    model: Option<&'static str>,
+) -> Result<Presentation> {
+    let name = &output.name;
+    if output.crtc != 0 {
+        return Err(Error::usage(format!(
+            "{name} is part of the desktop; turn it off (`xrandr --output {name} --off`) to \
+             lease it, or present in a window on it"
+        )));
+    }
+    let crtc = output
+        .crtcs
+        .iter()
+        .copied()
+        .find(|&id| {
+            state
+                .crtcs
+                .iter()
+                .any(|c| c.id == id && c.mode == 0 && c.outputs.is_empty())
+        })
+        .ok_or_else(|| {
+            Error::unsupported(format!(
+                "no free CRTC can drive {name}; turn another output off to free one"
+            ))
+        })?;
+    // RandR lists the preferred modes first.
+    let mode = output
+        .modes
+        .iter()
+        .find_map(|id| state.modes.get(id))
+        .ok_or_else(|| {
+            Error::unsupported(format!(
+                "{name} offers no mode to show (is anything connected to it?)"
+            ))
+        })?;
+    Ok(Presentation::Lease {
+        output: name.clone(),
+        output_id: output.id,
+        crtc,
+        mode: mode.id,
+        size: (u32::from(mode.width), u32::from(mode.height)),
+        refresh: mode.refresh,
+        model,
+    })
 }
 
 /// The first connected output whose EDID names known glasses.

@@ -47,6 +47,19 @@ impl RenderLoop {
                 rect: (rect.x, rect.y, rect.width, rect.height),
             },
             Presentation::Offscreen { size, .. } => GpuTarget::Headless { size: *size },
+            Presentation::Lease {
+                output_id,
+                crtc,
+                mode,
+                size,
+                ..
+            } => GpuTarget::Lease {
+                display: Some(self.display.clone()),
+                output: *output_id,
+                crtc: *crtc,
+                mode: *mode,
+                size: *size,
+            },
         };
         Renderer::new(target, self.drm_device.as_deref()).map_err(from_capture)
     }
@@ -69,7 +82,8 @@ impl RenderLoop {
             Presentation::Offscreen { refresh, .. } => {
                 Some(Duration::from_secs_f64(1.0 / f64::from(refresh)))
             }
-            Presentation::Window { .. } => None,
+            // Swaps and flips wait for vsync.
+            Presentation::Window { .. } | Presentation::Lease { .. } => None,
         };
         let view = self.presentation.size();
         let mut screens = self.screens.clone();
