@@ -4,7 +4,10 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use xrdisplay_harness::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay, Run, XServer};
+use xrdisplay_harness::{
+    assert_is_pattern, draw_pattern, randr_layout, read_png_rgb, xrdisplay, ClickCatcher, Run,
+    XServer,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 
@@ -214,6 +217,16 @@ fn a_window_on_another_output_shows_the_xr_output() {
         overlap.stderr
     );
 
+    // Something of the desktop's under the window, listening for clicks.
+    let glasses = randr_layout(&server).outputs["DUMMY1"].clone();
+    let [w, h, x, y] = glasses
+        .split(['x', '+'])
+        .map(|n| n.parse::<i16>().unwrap())
+        .collect::<Vec<_>>()[..]
+    else {
+        panic!("DUMMY1 at {glasses}")
+    };
+    let below = ClickCatcher::cover(server.display(), (x, y, w as u16, h as u16));
     let child = spawn_run(
         &server,
         &["--present-on", "DUMMY1", "--imu", "none"],
@@ -237,10 +250,17 @@ fn a_window_on_another_output_shows_the_xr_output() {
         runtime.path(),
     )
     .ok();
+    // The window takes no input: a click on it reaches the window below.
+    below.click_at(x + w / 2, y + h / 2);
+    let clicked_through = below.caught_a_click(Duration::from_secs(2));
     stop(child);
     let (w, h, rgb) = read_png_rgb(&png);
     assert_eq!((w, h), (800, 600));
     assert_is_pattern(w, h, &rgb);
+    assert!(
+        clicked_through,
+        "a click on the presenting window did not go through"
+    );
 }
 
 #[test]

@@ -4,6 +4,8 @@
 use std::ffi::{c_void, CString};
 
 use x11rb::connection::Connection;
+use x11rb::protocol::shape::SK;
+use x11rb::protocol::xfixes::ConnectionExt as _;
 use x11rb::protocol::xproto::{
     AtomEnum, ColormapAlloc, ConnectionExt as _, CreateWindowAux, PropMode, WindowClass,
 };
@@ -57,7 +59,9 @@ impl Window {
     }
 
     /// Maps an override-redirect window without a border over `rect`, with `visual`
-    /// (the root window's when `None`), and returns its id.
+    /// (the root window's when `None`), and returns its id. The window takes no input:
+    /// clicks and the pointer go through it to whatever is below, so it never steals
+    /// the focus or a click meant for the desktop.
     pub fn create(
         &mut self,
         visual: Option<u32>,
@@ -138,6 +142,7 @@ impl Window {
                 b"xrdisplay",
             )
             .map_err(|e| x_error("naming the window", e))?;
+        self.pass_input_through(window)?;
         self.conn
             .map_window(window)
             .map_err(|e| x_error("mapping the window", e))?;
@@ -150,6 +155,30 @@ impl Window {
 }
 
 impl Window {
+    /// Gives `window` an empty input shape (XFixes 2), so input goes to what is below.
+    fn pass_input_through(&self, window: u32) -> Result<()> {
+        let what = "making the window transparent to input";
+        self.conn
+            .xfixes_query_version(5, 0)
+            .map_err(|e| x_error(what, e))?
+            .reply()
+            .map_err(|e| x_error(what, e))?;
+        let region = self
+            .conn
+            .generate_id()
+            .map_err(|e| x_error("allocating an X id", e))?;
+        self.conn
+            .xfixes_create_region(region, &[])
+            .map_err(|e| x_error(what, e))?;
+        self.conn
+            .xfixes_set_window_shape_region(window, SK::INPUT, 0, 0, region)
+            .map_err(|e| x_error(what, e))?;
+        self.conn
+            .xfixes_destroy_region(region)
+            .map_err(|e| x_error(what, e))?;
+        Ok(())
+    }
+
     /// Whether the X server still answers. Reading pending events (this window selects
     /// none; errors are dropped) notices a closed connection without blocking: Mesa's
     /// software presentation to a dead server returns success after tens of seconds.

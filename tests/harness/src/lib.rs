@@ -7,11 +7,13 @@
 
 mod draw;
 mod edid;
+mod input;
 mod layout;
 mod pose;
 
 pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
 pub use edid::{edid_named, set_edid};
+pub use input::ClickCatcher;
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
 
