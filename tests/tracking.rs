@@ -559,7 +559,29 @@ fn a_second_output_sits_beside_the_first_in_the_room() {
     let shown = &json["capture_loop"]["status"];
     assert_eq!(shown["output"], "XR-0", "{json}");
     assert_eq!(shown["also"][0]["output"], "XR-1", "{json}");
-    running.stop();
+
+    // XR-1 turned off behind the loop's back: the loop goes on without it, and shows
+    // it again once it is back.
+    let off = Command::new("xrandr")
+        .args(["--output", "DUMMY2", "--off"])
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(off.success());
+    let source = |s: &serde_json::Value| s["also"][0]["source"].as_str().unwrap_or("").to_string();
+    let gone = rig.wait_status(|s| source(s).starts_with("gone"));
+    assert!(source(&gone).contains("shown again"), "{gone}");
+    rig.xrdisplay(&enable).ok();
+    let _first = draw_picture(display, (1920, 0, 1920, 1080), picture);
+    let _second = draw_picture(display, (3840, 0, 1920, 1080), second_picture);
+    rig.wait_status(|s| source(s).contains("1920x1080+3840+0"));
+    std::thread::sleep(Duration::from_millis(500));
+    let back = running.stop();
+    assert_near(
+        &back.columns(300, 0, 1920),
+        &[seen_at(0.0), seen_at(MARK), seen_at(1920.0)],
+        "XR-1 back",
+    );
 }
 
 #[test]

@@ -404,6 +404,14 @@ impl Renderer {
         self.check_gl("uploading the screen")
     }
 
+    /// Forgets screen `screen`'s picture: its quads draw nothing until it gets one
+    /// again (an output that went away).
+    pub fn forget(&mut self, screen: usize) {
+        if self.egl.make_current().is_ok() {
+            self.drop_source(screen);
+        }
+    }
+
     /// Shows the pointer (drawn over the screen, through the same placement) or hides
     /// it. On an error the pointer stays hidden until a later call succeeds.
     pub fn set_cursor(&mut self, cursor: Option<Cursor<'_>>) -> Result<()> {

@@ -21,7 +21,8 @@ use crate::randr::Session;
 
 /// How often the loop looks at its stop flag when nothing happens.
 const TICK: Duration = Duration::from_millis(100);
-/// How long the output may stay impossible to follow before the loop gives up.
+/// How long the output may stay impossible to follow before the loop gives up (the
+/// anchor) or hides it until it is back (an output beside the anchor).
 const LOST_GRACE: Duration = Duration::from_secs(3);
 
 /// What the capture thread hands the renderer.
@@ -63,6 +64,7 @@ impl CaptureLoop {
         let mut exported = None;
         // Since when the output could not be followed (it is off or mid-change).
         let mut lost_since: Option<Instant> = None;
+        let mut hidden = false;
         while !shared.stop.load(Ordering::Relaxed) {
             let mut relayout = lost_since.is_some();
             while let Some(event) = self.session.conn.poll_for_event()? {
@@ -70,14 +72,25 @@ impl CaptureLoop {
             }
             if relayout {
                 match self.follow_layout() {
-                    Ok(()) => lost_since = None,
+                    Ok(()) => {
+                        lost_since = None;
+                        if std::mem::take(&mut hidden) {
+                            mailbox.lock().gone = false;
+                        }
+                    }
                     // A dead X server ends the loop at once; anything else may be a
                     // layout change half done (a transaction turns CRTCs off and on).
                     Err(e) if e.kind == Kind::Server => return Err(e),
                     Err(e) => {
                         let since = *lost_since.get_or_insert_with(Instant::now);
                         if since.elapsed() > LOST_GRACE {
-                            return Err(e);
+                            if self.index == 0 {
+                                return Err(e);
+                            }
+                            if !hidden {
+                                hidden = true;
+                                self.hide(mailbox, shared, &e);
+                            }
                         }
                         wait_for_events(&self.session, &damage)?;
                         continue;
@@ -115,6 +128,24 @@ impl CaptureLoop {
             shared.stats.captured();
         }
         Ok(())
+    }
+
+    /// Stops showing an output beside the anchor that is gone, and says so; it is
+    /// shown again once it is back.
+    fn hide(&self, mailbox: &Mailbox, shared: &Shared, why: &Error) {
+        {
+            let mut slot = mailbox.lock();
+            slot.gone = true;
+            slot.pixels = None;
+            slot.dmabuf = None;
+            slot.damage.clear();
+        }
+        eprintln!(
+            "xrdisplay: {} is gone; showing the other outputs until it is back",
+            self.name
+        );
+        let note = format!("gone ({why}); shown again when it is back");
+        shared.set_status(|s| s.set_source(self.index, note));
     }
 
     /// Re-reads the layout after a RandR event and reopens the reader on it.

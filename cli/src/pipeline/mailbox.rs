@@ -27,6 +27,9 @@ pub struct Slot {
     /// A new DMA-BUF source for the renderer to import, replacing the previous one,
     /// and where the picture is in it.
     pub dmabuf: Option<(Dmabuf, Rect)>,
+    /// The output is gone from the screen (one beside the anchor, which the loop
+    /// waits for): not drawn until it is back.
+    pub gone: bool,
     /// When the oldest change not shown yet was seen (for the frame age).
     pub changed_at: Option<Instant>,
     /// Why capture failed, once it has.

@@ -177,6 +177,9 @@ fn take_mail(
         if let Some(rect) = slot.rect {
             *screen = rect;
         }
+        if slot.gone {
+            renderer.forget(index);
+        }
         if let Some((buffer, rect)) = slot.dmabuf.take() {
             renderer
                 .set_source_dmabuf(index, &buffer, rect)
