@@ -559,6 +559,12 @@ fn a_second_output_sits_beside_the_first_in_the_room() {
     let shown = &json["capture_loop"]["status"];
     assert_eq!(shown["output"], "XR-0", "{json}");
     assert_eq!(shown["also"][0]["output"], "XR-1", "{json}");
+    let said = rig.xrdisplay(&["status"]);
+    assert!(
+        said.ok().contains("also XR-1: screen 1920x1080+3840+0"),
+        "{}",
+        said.stdout
+    );
 
     // XR-1 turned off behind the loop's back: the loop goes on without it, and shows
     // it again once it is back.

@@ -298,6 +298,9 @@ fn print_text(r: &Report) {
             if let Some(note) = &s.method_note {
                 out!("           note: {note}");
             }
+            for also in &s.also {
+                out!("           also {}: {}", also.output, also.source);
+            }
             out!(
                 "           presenting {}; renderer {}",
                 s.present,
