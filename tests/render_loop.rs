@@ -311,3 +311,42 @@ fn wait_exit(mut child: Child) -> std::process::Output {
     }
     child.wait_with_output().unwrap()
 }
+
+#[test]
+fn a_lease_is_refused_clearly_where_it_cannot_work() {
+    let server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    let cli = |args: &[&str]| cli(&server, args, runtime.path());
+    cli(&["enable", "--size", "800x600"]).ok();
+    // DUMMY2 gets a mode, then is turned off: free to lease, as far as RandR goes.
+    cli(&["enable", "--output", "DUMMY2", "--size", "640x480"]).ok();
+    let off = Command::new("xrandr")
+        .args(["--output", "DUMMY2", "--off"])
+        .env("DISPLAY", server.display())
+        .status()
+        .unwrap();
+    assert!(off.success());
+    let lease = [
+        "run",
+        "--present",
+        "lease",
+        "--imu",
+        "none",
+        "--frames",
+        "1",
+    ];
+    // The dummy driver has no DRM device to lease from.
+    let refused = cli(&[&lease[..], &["--present-on", "DUMMY2"]].concat());
+    assert!(
+        refused.fails(4).contains("cannot lease"),
+        "{}",
+        refused.stderr
+    );
+    // An output the desktop uses is not taken from it.
+    let in_use = cli(&[&lease[..], &["--present-on", "DUMMY0"]].concat());
+    assert!(
+        in_use.fails(2).contains("part of the desktop"),
+        "{}",
+        in_use.stderr
+    );
+}

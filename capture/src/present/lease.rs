@@ -17,6 +17,7 @@ use drm::control::{
 };
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use x11rb::connection::Connection as _;
+use x11rb::errors::ReplyError;
 use x11rb::protocol::randr::{self, ConnectionExt as _};
 use x11rb::rust_connection::RustConnection;
 
@@ -107,12 +108,14 @@ impl Lease {
             .randr_create_lease(root, lease, &[crtc], &[output])
             .map_err(|e| x_error("asking for a lease", e))?
             .reply()
-            .map_err(|e| {
-                x_error(
-                    "the X server refused the lease (the output or CRTC may be in use, or \
-                     the driver cannot lease)",
-                    e,
-                )
+            .map_err(|e| match e {
+                ReplyError::X11Error(x) => Error::Unsupported(format!(
+                    "the X server refused to lease the output ({:?} error): the output or \
+                     CRTC may be in use, or its driver cannot lease (only KMS drivers such \
+                     as modesetting can)",
+                    x.error_kind
+                )),
+                other => x_error("asking for a lease", other),
             })?;
         let fd = LeaseFd(reply.master_fd);
         let handles = fd
