@@ -349,4 +349,24 @@ fn a_lease_is_refused_clearly_where_it_cannot_work() {
         "{}",
         in_use.stderr
     );
+    // Glasses marked non-desktop get a lease by default, and no window.
+    let marked = Command::new("xrandr")
+        .args(["--output", "DUMMY2", "--set", "non-desktop", "1"])
+        .env("DISPLAY", server.display())
+        .status()
+        .unwrap();
+    assert!(marked.success());
+    let run = [
+        "run",
+        "--present-on",
+        "DUMMY2",
+        "--imu",
+        "none",
+        "--frames",
+        "1",
+    ];
+    let auto = cli(&run);
+    assert!(auto.fails(4).contains("cannot lease"), "{}", auto.stderr);
+    let window = cli(&[&run[..], &["--present", "window"]].concat());
+    assert!(window.fails(2).contains("non-desktop"), "{}", window.stderr);
 }
