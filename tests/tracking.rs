@@ -421,6 +421,27 @@ fn view_commands_change_the_presented_image() {
         "zoom 2, +, -, -",
     );
 
+    // Curved, live: at zoom 3 the column 240 px right of the centre sits at the angle
+    // its arc length gives (720 px around a cylinder of radius f) instead of at
+    // f·tan(angle) = 720 px along a flat wall.
+    let running = rig.spawn(&["--imu", "none", "--zoom", "3"]);
+    assert_eq!(rig.xrdisplay(&["curved", "on"]).ok().trim(), "curved");
+    let frame = running.stop();
+    let arc = 3.0 * MARK / f;
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + f * arc.tan()],
+        "curved, zoom 3",
+    );
+    let running = rig.spawn(&["--imu", "none", "--zoom", "3", "--curved"]);
+    assert_eq!(rig.xrdisplay(&["curved", "toggle"]).ok().trim(), "flat");
+    let frame = running.stop();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 960.0 + 3.0 * MARK],
+        "flat again, zoom 3",
+    );
+
     // Follow: the head turned 20° away; once on, the screen eases back in front of it
     // (to within the settling angle, 1°).
     rig.pose(Some(PoseSpec::looking(20.0, 0.0, 0.0)));
@@ -428,6 +449,16 @@ fn view_commands_change_the_presented_image() {
     assert_eq!(
         rig.xrdisplay(&["follow", "toggle"]).ok().trim(),
         "follow on (beyond 15°)"
+    );
+    assert_eq!(
+        rig.xrdisplay(&["follow", "on", "12"]).ok().trim(),
+        "follow on (beyond 12°)"
+    );
+    let off_with_threshold = rig.xrdisplay(&["follow", "off", "12"]);
+    assert!(
+        off_with_threshold.fails(2).contains("goes with `on`"),
+        "{}",
+        off_with_threshold.stderr
     );
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(rig.xrdisplay(&["follow", "off"]).ok().trim(), "follow off");

@@ -39,7 +39,7 @@ Exit codes:
   6  a desktop file or setting (xorg.conf snippet, autostart entry, capture helper,
      XFCE display profile, keyboard shortcuts) could not be written or removed; any
      RandR change was kept
-  7  no render loop runs for the output (recenter, follow, zoom)";
+  7  no render loop runs for the output (recenter, follow, curved, zoom)";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
@@ -107,11 +107,16 @@ pub enum Command {
 
     /// Turn follow mode on or off: the screen eases back in front of you when you look
     /// further away than the follow threshold (`follow` in the configuration, default
-    /// 15°).
+    /// 15°; a number after the switch sets it).
     #[command(
-        after_help = "Examples:\n  xrdisplay follow on\n  xrdisplay follow toggle      (a keyboard shortcut's command)\n  xrdisplay follow off --json"
+        after_help = "Examples:\n  xrdisplay follow on\n  xrdisplay follow on 25       (beyond 25° from now on)\n  xrdisplay follow toggle      (a keyboard shortcut's command)\n  xrdisplay follow off --json"
     )]
     Follow(FollowArgs),
+
+    /// Bend the screen around you (on) or make it flat (off), while the loop runs
+    /// (`curved` in the configuration sets how it starts).
+    #[command(after_help = "Examples:\n  xrdisplay curved on\n  xrdisplay curved toggle")]
+    Curved(CurvedArgs),
 
     /// Make the screen look larger or smaller: `+` and `-` step by 10 %, a number sets
     /// the factor (1 fills the view, 2 is twice as large; 0.1 to 10).
@@ -374,19 +379,43 @@ pub struct ViewArgs {
     pub json: bool,
 }
 
-/// What `follow` does.
+/// What `follow` and `curved` do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FollowSwitch {
+pub enum Switch {
     On,
     Off,
     /// On when off, off when on
     Toggle,
 }
 
+impl Switch {
+    /// On or off, or `None` to toggle.
+    pub fn on(self) -> Option<bool> {
+        match self {
+            Switch::On => Some(true),
+            Switch::Off => Some(false),
+            Switch::Toggle => None,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct FollowArgs {
     #[arg(value_enum, value_name = "on|off|toggle")]
-    pub switch: FollowSwitch,
+    pub switch: Switch,
+
+    /// The follow threshold from now on, in degrees (more than 0, at most 180)
+    #[arg(value_name = "DEGREES")]
+    pub beyond: Option<f32>,
+
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CurvedArgs {
+    #[arg(value_enum, value_name = "on|off|toggle")]
+    pub switch: Switch,
 
     #[command(flatten)]
     pub view: ViewArgs,

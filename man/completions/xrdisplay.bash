@@ -25,6 +25,9 @@ _xrdisplay() {
             xrdisplay,config)
                 cmd="xrdisplay__subcmd__config"
                 ;;
+            xrdisplay,curved)
+                cmd="xrdisplay__subcmd__curved"
+                ;;
             xrdisplay,disable)
                 cmd="xrdisplay__subcmd__disable"
                 ;;
@@ -66,6 +69,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help,config)
                 cmd="xrdisplay__subcmd__help__subcmd__config"
+                ;;
+            xrdisplay__subcmd__help,curved)
+                cmd="xrdisplay__subcmd__help__subcmd__curved"
                 ;;
             xrdisplay__subcmd__help,disable)
                 cmd="xrdisplay__subcmd__help__subcmd__disable"
@@ -200,7 +206,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -288,6 +294,36 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__curved)
+            opts="-o -h --output --json --display --config --help on off toggle"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -434,7 +470,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run recenter follow zoom enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +512,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__config)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__curved)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Run(args) => run::run(&ctx, &args),
         Command::Recenter(args) => view::recenter(&ctx, &args),
         Command::Follow(args) => view::follow(&ctx, &args),
+        Command::Curved(args) => view::curved(&ctx, &args),
         Command::Zoom(args) => view::zoom(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),

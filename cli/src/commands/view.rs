@@ -1,11 +1,11 @@
-//! `recenter`, `follow` and `zoom`: view commands for the running loop, over its
-//! control socket.
+//! `recenter`, `follow`, `curved` and `zoom`: view commands for the running loop,
+//! over its control socket.
 
-use crate::cli::{FollowArgs, FollowSwitch, ViewArgs, ZoomArgs};
+use crate::cli::{CurvedArgs, FollowArgs, Switch, ViewArgs, ZoomArgs};
 use crate::commands::{print_json, Context};
 use crate::exit::{Error, Kind, Result};
 use crate::pipeline::control::{self, Request};
-use crate::pipeline::transform::ViewStatus;
+use crate::pipeline::transform::{Follow, ViewStatus};
 use crate::runtime;
 
 pub fn recenter(ctx: &Context, args: &ViewArgs) -> Result<()> {
@@ -13,16 +13,36 @@ pub fn recenter(ctx: &Context, args: &ViewArgs) -> Result<()> {
 }
 
 pub fn follow(ctx: &Context, args: &FollowArgs) -> Result<()> {
-    let on = match args.switch {
-        FollowSwitch::On => Some(true),
-        FollowSwitch::Off => Some(false),
-        FollowSwitch::Toggle => None,
+    if let Some(deg) = args.beyond {
+        if args.switch == Switch::Off {
+            return Err(Error::usage(
+                "a follow threshold goes with `on` or `toggle`, not `off`",
+            ));
+        }
+        Follow::Beyond(deg).check().map_err(Error::usage)?;
+    }
+    let request = Request::Follow {
+        on: args.switch.on(),
+        beyond: args.beyond,
     };
-    send(ctx, &args.view, Request::Follow { on }, |view| {
+    send(ctx, &args.view, request, |view| {
         if view.follow {
             format!("follow on (beyond {:.0}°)", view.follow_deg)
         } else {
             "follow off".into()
+        }
+    })
+}
+
+pub fn curved(ctx: &Context, args: &CurvedArgs) -> Result<()> {
+    let request = Request::Curved {
+        on: args.switch.on(),
+    };
+    send(ctx, &args.view, request, |view| {
+        if view.curved {
+            "curved".into()
+        } else {
+            "flat".into()
         }
     })
 }

@@ -21,8 +21,16 @@ pub enum Request {
     Status,
     Stop,
     Recenter,
-    /// Follow mode on or off; without `on`, toggled.
+    /// Follow mode on or off; without `on`, toggled. `beyond` sets the threshold
+    /// in degrees.
     Follow {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<bool>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        beyond: Option<f32>,
+    },
+    /// A curved screen (on) or a flat one; without `on`, toggled.
+    Curved {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         on: Option<bool>,
     },
@@ -303,9 +311,21 @@ mod tests {
             }
         );
         let r: Request = serde_json::from_str(r#"{"cmd":"follow","on":false}"#).unwrap();
-        assert_eq!(r, Request::Follow { on: Some(false) });
-        let toggle = serde_json::to_string(&Request::Follow { on: None }).unwrap();
+        assert_eq!(
+            r,
+            Request::Follow {
+                on: Some(false),
+                beyond: None
+            }
+        );
+        let toggle = serde_json::to_string(&Request::Follow {
+            on: None,
+            beyond: None,
+        })
+        .unwrap();
         assert_eq!(toggle, r#"{"cmd":"follow"}"#);
+        let r: Request = serde_json::from_str(r#"{"cmd":"curved","on":true}"#).unwrap();
+        assert_eq!(r, Request::Curved { on: Some(true) });
         assert!(serde_json::from_str::<Request>(r#"{"cmd":"format-disk"}"#).is_err());
     }
 

@@ -292,9 +292,21 @@ impl Transform {
     fn apply(&mut self, request: &Request) {
         match request {
             Request::Recenter => self.recenter(),
-            Request::Follow { on } => {
+            Request::Follow { on, beyond } => {
+                // A threshold out of range (only a hand-made request sends one) is
+                // left out.
+                if let Some(Follow::Beyond(deg)) = beyond
+                    .map(Follow::Beyond)
+                    .map(Follow::check)
+                    .and_then(Result::ok)
+                {
+                    self.follow_deg = deg;
+                }
                 let on = on.unwrap_or(self.settings.follow_threshold_deg.is_none());
                 self.settings.follow_threshold_deg = on.then_some(self.follow_deg);
+            }
+            Request::Curved { on } => {
+                self.settings.curved = on.unwrap_or(!self.settings.curved);
             }
             Request::Zoom { zoom } => {
                 self.settings.zoom = match zoom {
@@ -419,15 +431,50 @@ mod tests {
         transform.report(&shared);
         assert!(shared.status().view.follow);
         for (request, follow) in [
-            (Request::Follow { on: None }, false),
-            (Request::Follow { on: None }, true),
-            (Request::Follow { on: Some(true) }, true),
-            (Request::Follow { on: Some(false) }, false),
+            (
+                Request::Follow {
+                    on: None,
+                    beyond: None,
+                },
+                false,
+            ),
+            (
+                Request::Follow {
+                    on: None,
+                    beyond: None,
+                },
+                true,
+            ),
+            (
+                Request::Follow {
+                    on: Some(true),
+                    beyond: None,
+                },
+                true,
+            ),
+            (
+                Request::Follow {
+                    on: Some(false),
+                    beyond: None,
+                },
+                false,
+            ),
         ] {
             transform.apply(&request);
             assert_eq!(transform.status().follow, follow, "{request:?}");
         }
         assert_eq!(transform.status().follow_deg, 20.0);
+        for (beyond, deg) in [(30.0, 30.0), (0.0, 30.0), (400.0, 30.0)] {
+            transform.apply(&Request::Follow {
+                on: Some(true),
+                beyond: Some(beyond),
+            });
+            assert_eq!(transform.status().follow_deg, deg, "beyond {beyond}");
+        }
+        transform.apply(&Request::Curved { on: None });
+        assert!(transform.status().curved);
+        transform.apply(&Request::Curved { on: Some(false) });
+        assert!(!transform.status().curved);
         transform.apply(&Request::Zoom {
             zoom: Zoom::Set(4.0),
         });
