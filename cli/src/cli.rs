@@ -158,7 +158,7 @@ pub enum Command {
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
     /// driver, the autostart entry that enables the XR output at login, the capture
     /// helper that reads DRM framebuffers for an unprivileged xrdisplay, or XFCE
-    /// keyboard shortcuts for recenter, follow and zoom.
+    /// keyboard shortcuts for recenter, follow, zoom and curved.
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
@@ -575,7 +575,8 @@ pub enum InstallWhat {
     CaptureHelper(CaptureHelperInstallArgs),
     /// XFCE keyboard shortcuts (xfconf channel xfce4-keyboard-shortcuts):
     /// Super+Alt+C recenter, Super+Alt+F follow toggle, Super+Alt+= zoom +,
-    /// Super+Alt+- zoom -. Keys already bound to something else are left alone.
+    /// Super+Alt+- zoom -, Super+Alt+V curved toggle. Keys already bound to something
+    /// else are left alone.
     Shortcuts(ShortcutsArgs),
 }
 
