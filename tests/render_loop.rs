@@ -320,12 +320,7 @@ fn a_lease_is_refused_clearly_where_it_cannot_work() {
     cli(&["enable", "--size", "800x600"]).ok();
     // DUMMY2 gets a mode, then is turned off: free to lease, as far as RandR goes.
     cli(&["enable", "--output", "DUMMY2", "--size", "640x480"]).ok();
-    let off = Command::new("xrandr")
-        .args(["--output", "DUMMY2", "--off"])
-        .env("DISPLAY", server.display())
-        .status()
-        .unwrap();
-    assert!(off.success());
+    server.xrandr(&["--output", "DUMMY2", "--off"]);
     let lease = [
         "run",
         "--present",
@@ -350,12 +345,7 @@ fn a_lease_is_refused_clearly_where_it_cannot_work() {
         in_use.stderr
     );
     // Glasses marked non-desktop get a lease by default, and no window.
-    let marked = Command::new("xrandr")
-        .args(["--output", "DUMMY2", "--set", "non-desktop", "1"])
-        .env("DISPLAY", server.display())
-        .status()
-        .unwrap();
-    assert!(marked.success());
+    server.xrandr(&["--output", "DUMMY2", "--set", "non-desktop", "1"]);
     let run = [
         "run",
         "--present-on",

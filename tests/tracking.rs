@@ -599,12 +599,7 @@ fn a_second_output_sits_beside_the_first_in_the_room() {
 
     // XR-1 turned off behind the loop's back: the loop goes on without it, and shows
     // it again once it is back.
-    let off = Command::new("xrandr")
-        .args(["--output", "DUMMY2", "--off"])
-        .env("DISPLAY", display)
-        .status()
-        .unwrap();
-    assert!(off.success());
+    rig.server.xrandr(&["--output", "DUMMY2", "--off"]);
     let source = |s: &serde_json::Value| s["also"][0]["source"].as_str().unwrap_or("").to_string();
     let gone = rig.wait_status(|s| source(s).starts_with("gone"));
     assert!(source(&gone).contains("shown again"), "{gone}");

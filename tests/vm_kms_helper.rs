@@ -24,7 +24,8 @@ mod guest {
     use xrdisplay_capture::helper::Helper;
     use xrdisplay_capture::Error;
     use xrdisplay_harness::{
-        assert_is_pattern, draw_pattern, in_guest, read_png_rgb, run_command, xrdisplay, Run,
+        assert_is_pattern, in_guest, read_png_rgb, run_command, virtual_2_with_pattern, xrdisplay,
+        Run,
     };
 
     const HELPER: &str = env!("CARGO_BIN_EXE_xrdisplay-kms");
@@ -66,17 +67,7 @@ mod guest {
         let bin = xrdisplay_bin();
         let bin = bin.to_str().unwrap();
         let cli = |args: &[&str]| xrdisplay(bin, Some(":0"), args, &[]);
-        cli(&[
-            "enable",
-            "--output",
-            "Virtual-2",
-            "--size",
-            "640x480",
-            "--right-of",
-            "Virtual-1",
-        ])
-        .ok();
-        let _picture = draw_pattern(":0", (1280, 0, 640, 480));
+        let _picture = virtual_2_with_pattern(bin);
 
         let helper_dir = format!("{DIR}/libexec");
         let installed = cli(&[

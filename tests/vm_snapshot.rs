@@ -16,7 +16,7 @@ mod guest {
     use xrdisplay_capture::frame::Rect;
     use xrdisplay_harness::{
         assert_is_pattern, assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern,
-        draw_pattern, read_png_rgb, xrdisplay,
+        draw_pattern, enable_virtual_2, read_png_rgb, virtual_2_with_pattern, xrdisplay,
     };
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
@@ -84,16 +84,7 @@ mod guest {
         let (w, h, rgb) = read_png_rgb(std::path::Path::new(&glasses));
         assert_eq!((w, h), (800, 600));
         assert_is_pattern(w, h, &rgb);
-        cli(&[
-            "enable",
-            "--output",
-            "Virtual-2",
-            "--size",
-            "640x480",
-            "--right-of",
-            "Virtual-1",
-        ])
-        .ok();
+        enable_virtual_2(BIN);
     }
 
     /// `run --present lease` on Virtual-3, an output the desktop does not use: the
@@ -226,17 +217,7 @@ mod guest {
         assert!(in_guest(), "run through scripts/vm/run");
         let share = std::env::var("XRDISPLAY_VM_SHARE").expect("share directory");
         let cli = |args: &[&str]| xrdisplay(BIN, Some(":0"), args, &[]);
-        cli(&[
-            "enable",
-            "--output",
-            "Virtual-2",
-            "--size",
-            "640x480",
-            "--right-of",
-            "Virtual-1",
-        ])
-        .ok();
-        let _picture = draw_pattern(":0", (1280, 0, 640, 480));
+        let _picture = virtual_2_with_pattern(BIN);
         let output = ["--output", "Virtual-2"];
         assert_snapshots_are_the_pattern(BIN, &output, &share, "640x480+1280+0");
         // The render loop imports the scanout buffer itself through GBM on the guest's

@@ -9,6 +9,7 @@ use xrdisplay_capture::shm::ShmCapture;
 use crate::cli::{CaptureArgs, CaptureMethod, SourceChoice};
 use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
+use crate::geometry;
 use crate::randr::backend::XrTarget;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
@@ -61,7 +62,7 @@ impl Target {
     pub fn resolve(state: &ScreenState, name: &str, choice: SourceChoice) -> Result<Target> {
         let output = XrTarget::find(state, name).output(state).cloned();
         let framebuffer_id = output.as_ref().and_then(|o| o.framebuffer_id);
-        let rect = output_rect(state, name)?;
+        let rect = frame_rect(output_on_screen(state, name)?);
         let (source, rect) = match (choice, framebuffer_id) {
             (SourceChoice::Auto | SourceChoice::Front, _) => (FbSource::Front, rect),
             (SourceChoice::FramebufferId, Some(id)) => {
@@ -96,18 +97,23 @@ impl Target {
 }
 
 /// Where on the screen the output `name` (an XR output, monitor or any output) is.
-fn output_rect(state: &ScreenState, name: &str) -> Result<Rect> {
-    let rect = XrTarget::find(state, name).rect(state).ok_or_else(|| {
+pub fn output_on_screen(state: &ScreenState, name: &str) -> Result<geometry::Rect> {
+    XrTarget::find(state, name).rect(state).ok_or_else(|| {
         Error::usage(format!(
             "{name} is not on the screen: run `xrdisplay enable --output {name}` first, or name an active output"
         ))
-    })?;
-    Ok(Rect {
+    })
+}
+
+/// A rectangle of the X screen as the capture library counts it (a screen's outputs
+/// never sit at negative coordinates).
+pub fn frame_rect(rect: geometry::Rect) -> Rect {
+    Rect {
         x: u32::try_from(rect.x).unwrap_or(0),
         y: u32::try_from(rect.y).unwrap_or(0),
         width: rect.width,
         height: rect.height,
-    })
+    }
 }
 
 /// A connected reader, and the keep-alive a patched driver's virtual output needs.

@@ -90,13 +90,12 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
     if UnixStream::connect(&socket).is_ok() {
         return Ok("already running".into());
     }
-    let state = session.read()?;
-    if find_glasses(session, &state)?.is_none() {
+    let Some(glasses) = Glasses::find(session)? else {
         return Ok(format!(
             "not started: no XR glasses found; run `xrdisplay run --output {output} \
              --present-on OUTPUT` to show {output} on another output"
         ));
-    }
+    };
     let mut outputs: Vec<String> = Vec::new();
     for running in loops_on(display) {
         if let Some(anchor) = running.first() {
@@ -109,22 +108,48 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
         }
     }
     outputs.push(output.to_string());
-    spawn_loop(session, &outputs, config)
+    spawn(session, &outputs, config, &glasses)
 }
 
-/// Starts one loop showing `outputs` (the first straight ahead) on the glasses;
-/// says what happened, in words.
+/// Starts one loop showing `outputs` (the first straight ahead) on the glasses, if
+/// any are connected; says what happened, in words.
 pub fn spawn_loop(session: &Session, outputs: &[String], config: Option<&Path>) -> Result<String> {
+    match Glasses::find(session)? {
+        Some(glasses) => spawn(session, outputs, config, &glasses),
+        None => Ok("not started: no XR glasses found".into()),
+    }
+}
+
+/// The connected glasses the loop presents on.
+struct Glasses {
+    output: String,
+    model: Option<&'static str>,
+}
+
+impl Glasses {
+    fn find(session: &Session) -> Result<Option<Glasses>> {
+        let state = session.read()?;
+        Ok(
+            find_glasses(session, &state)?.map(|(output, model)| Glasses {
+                output: output.name.clone(),
+                model,
+            }),
+        )
+    }
+}
+
+fn spawn(
+    session: &Session,
+    outputs: &[String],
+    config: Option<&Path>,
+    glasses: &Glasses,
+) -> Result<String> {
     let display = &session.display;
     let (Some(anchor), Some(socket)) = (
         outputs.first(),
         outputs.first().and_then(|o| loop_socket(display, o)),
     ) else {
         return Ok("not started: nothing to show, or XDG_RUNTIME_DIR is not set".into());
-    };
-    let state = session.read()?;
-    let Some((glasses, model)) = find_glasses(session, &state)? else {
-        return Ok("not started: no XR glasses found".into());
     };
     let log = log_path(display, anchor);
     let log_file = log
@@ -162,8 +187,8 @@ pub fn spawn_loop(session: &Session, outputs: &[String], config: Option<&Path>) 
         "started (pid {}) showing {} on {}{}{logged}",
         child.id(),
         outputs.join(" and "),
-        glasses.name,
-        model.map_or(String::new(), |m| format!(" ({m})"))
+        glasses.output,
+        glasses.model.map_or(String::new(), |m| format!(" ({m})"))
     ))
 }
 

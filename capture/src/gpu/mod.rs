@@ -407,7 +407,8 @@ impl Renderer {
     /// Forgets screen `screen`'s picture: its quads draw nothing until it gets one
     /// again (an output that went away).
     pub fn forget(&mut self, screen: usize) {
-        if self.egl.make_current().is_ok() {
+        let held = self.screens.get(screen).is_some_and(Option::is_some);
+        if held && self.egl.make_current().is_ok() {
             self.drop_source(screen);
         }
     }

@@ -27,13 +27,13 @@ use self::mailbox::Mailbox;
 use self::present::Presentation;
 use self::render_loop::{Ready, RenderLoop};
 use self::transform::Transform;
-use crate::capture::{from_capture, Reader, Target};
+use crate::capture::{frame_rect, from_capture, output_on_screen, Reader, Target};
 use crate::cli::{CaptureMethod, RunArgs};
 use crate::commands::Context;
 use crate::config::Settings;
 use crate::exit::{Error, Result};
 use crate::geometry::Rect;
-use crate::randr::backend::XrTarget;
+use crate::randr::state::ScreenState;
 use crate::randr::Session;
 use crate::runtime;
 
@@ -43,7 +43,7 @@ extern "C" fn on_signal(_: nix::libc::c_int) {
     INTERRUPTED.store(true, Ordering::Relaxed);
 }
 
-/// One captured output: its own X connection, reader and mailbox.
+/// One captured output: its own X connection (for its capture thread) and reader.
 struct Feed {
     name: String,
     session: Session,
@@ -59,15 +59,13 @@ struct Feed {
 }
 
 impl Feed {
-    fn open(display: &str, name: &str, args: &RunArgs) -> Result<Feed> {
+    /// Opens `name` as `state` (the screen read once for all feeds) shows it.
+    fn open(display: &str, state: &ScreenState, name: &str, args: &RunArgs) -> Result<Feed> {
         let session = Session::connect(Some(display))?;
-        let state = session.read()?;
-        let target = Target::resolve(&state, name, args.capture.source)?;
-        let on_screen = XrTarget::find(&state, name)
-            .rect(&state)
-            .ok_or_else(|| Error::usage(format!("{name} is not on the screen")))?;
+        let target = Target::resolve(state, name, args.capture.source)?;
+        let on_screen = output_on_screen(state, name)?;
         let (mut reader, method, note) =
-            Reader::open(&session, &state, &target, args.capture.method)?;
+            Reader::open(&session, state, &target, args.capture.method)?;
         let exported = match method {
             CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
             _ => None,
@@ -103,7 +101,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
     let state = session.read()?;
     let feeds = names
         .iter()
-        .map(|name| Feed::open(&session.display, name, args))
+        .map(|name| Feed::open(&session.display, &state, name, args))
         .collect::<Result<Vec<Feed>>>()?;
     let on_screen: Vec<Rect> = feeds.iter().map(|f| f.on_screen).collect();
     let presentation = Presentation::choose(&session, &state, args, &on_screen)?;
@@ -141,7 +139,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         display: session.display.clone(),
         presentation,
         drm_device,
-        screens: on_screen.iter().map(|&r| capture_rect(r)).collect(),
+        screens: on_screen.iter().map(|&r| frame_rect(r)).collect(),
         transform,
         max_frames: args.frames,
         keep_last: args.save_frame.is_some(),
@@ -246,17 +244,6 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         last.write_png(path).map_err(from_capture)?;
     }
     Ok(())
-}
-
-/// An output's place on the X screen as the capture library counts it (a screen's
-/// outputs never sit at negative coordinates).
-fn capture_rect(r: Rect) -> xrdisplay_capture::frame::Rect {
-    xrdisplay_capture::frame::Rect {
-        x: u32::try_from(r.x).unwrap_or(0),
-        y: u32::try_from(r.y).unwrap_or(0),
-        width: r.width,
-        height: r.height,
-    }
 }
 
 /// Zero-copy when the capture reads DRM and the renderer imports DMA-BUF; otherwise

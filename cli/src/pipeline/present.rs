@@ -158,12 +158,7 @@ fn lease(
         .crtcs
         .iter()
         .copied()
-        .find(|&id| {
-            state
-                .crtcs
-                .iter()
-                .any(|c| c.id == id && c.mode == 0 && c.outputs.is_empty())
-        })
+        .find(|&id| state.is_crtc_free(id))
         .ok_or_else(|| {
             Error::unsupported(format!(
                 "no free CRTC can drive {name}; turn another output off to free one"

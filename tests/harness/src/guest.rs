@@ -3,11 +3,31 @@
 
 use std::path::Path;
 
-use crate::{assert_is_pattern, read_png_rgb, xrdisplay};
+use crate::{assert_is_pattern, draw_pattern, read_png_rgb, xrdisplay, Picture};
 
 /// Softpipe: Mesa 22.3's llvmpipe draws imported buffers wrongly (the renderer refuses
 /// imports there) and its JIT code crashes under TCG.
 const SOFTPIPE: [(&str, &str); 1] = [("GALLIUM_DRIVER", "softpipe")];
+
+/// Enables the modesetting guest's XR output, Virtual-2, at 640x480 right of
+/// Virtual-1 (so at 1280,0), with `bin`.
+pub fn enable_virtual_2(bin: &str) {
+    let args = ["enable", "--output", "Virtual-2", "--size", "640x480"];
+    xrdisplay(
+        bin,
+        Some(":0"),
+        &[&args[..], &["--right-of", "Virtual-1"]].concat(),
+        &[],
+    )
+    .ok();
+}
+
+/// [`enable_virtual_2`], with the test pattern drawn over it (kept while the
+/// returned picture lives).
+pub fn virtual_2_with_pattern(bin: &str) -> Picture {
+    enable_virtual_2(bin);
+    draw_pattern(":0", (1280, 0, 640, 480))
+}
 
 /// `xrdisplay snapshot OUTPUT_ARGS` by dmabuf, mmap, shm and auto (which must pick
 /// dmabuf) into `share`: each says `rect` and its method and is exactly the pattern.

@@ -14,7 +14,10 @@ mod pose;
 
 pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
 pub use edid::{edid_named, set_edid};
-pub use guest::{assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern};
+pub use guest::{
+    assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern, enable_virtual_2,
+    virtual_2_with_pattern,
+};
 pub use input::ClickCatcher;
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
