@@ -4,9 +4,13 @@
 //! x11rb and through the real `xrandr` tool.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use xrdisplay_harness::{layout, run_command, xrdisplay, Layout, Run, XServer};
+use xrdisplay_harness::{
+    gtk_monitors, layout, run_command, set_edid, xrdisplay, Layout, Run, XServer,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 
@@ -55,32 +59,6 @@ fn add_second_monitor(server: &XServer) {
     }
 }
 
-fn gtk_monitors(server: &XServer) -> Vec<String> {
-    let out = server.run(
-        "/usr/bin/python3",
-        &[xrdisplay_harness::repo_file("tests/gtk_monitors.py")
-            .to_str()
-            .unwrap()],
-    );
-    assert!(
-        out.status.success(),
-        "GTK: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    list.as_array()
-        .unwrap()
-        .iter()
-        .map(|m| {
-            format!(
-                "{} {}",
-                m["model"].as_str().unwrap_or(""),
-                m["geometry"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 fn xr_modes(server: &XServer) -> usize {
     server.xrandr(&["--verbose"]).matches("xr-").count()
 }
@@ -110,6 +88,7 @@ fn status_reports_the_server_outputs_and_backends() {
         available,
         [
             ("xr-manager".into(), false),
+            ("anchored".into(), false),
             ("spare-output".into(), true),
             ("monitor".into(), true)
         ]
@@ -133,15 +112,24 @@ fn status_reports_the_server_outputs_and_backends() {
 }
 
 #[test]
-fn enable_uses_a_spare_output_visible_to_gtk_and_disable_restores_everything() {
+fn without_glasses_enable_uses_a_spare_output_and_says_gtk_does_not_see_it() {
     let server = XServer::dummy();
     let before = layout(&server);
     let out = cli(&server, &["enable"]);
+    let probes = server.probes();
     assert!(
         out.ok().contains("XR-0 enabled: 1920x1080+1920+0"),
         "{}",
         out.stdout
     );
+    assert!(
+        out.stdout
+            .contains("DUMMY1, a connector with nothing plugged in"),
+        "{}",
+        out.stdout
+    );
+    // A free connector stays disconnected, and GTK skips a monitor whose first output is.
+    assert_eq!(gtk_monitors(&server, probes), [g("DUMMY0 1920x1080+0+0")]);
 
     let after = layout(&server);
     assert_eq!(after.screen, (3840, 1080));
@@ -154,18 +142,15 @@ fn enable_uses_a_spare_output_visible_to_gtk_and_disable_restores_everything() {
         server.xrandr(&[]).contains("xr-1920x1080@60"),
         "mode missing"
     );
-    assert_eq!(
-        gtk_monitors(&server),
-        [g("DUMMY0 1920x1080+0+0"), g("DUMMY1 1920x1080+1920+0")]
-    );
 
     let status: serde_json::Value =
         serde_json::from_str(cli(&server, &["status", "--json"]).ok()).unwrap();
     assert_eq!(status["xr"]["state"], "enabled");
     assert_eq!(status["xr"]["backend"], "spare-output");
     assert_eq!(status["xr"]["randr_output"], "DUMMY1");
-    assert_eq!(status["xr"]["visible_to_gtk"], true);
     assert!((status["xr"]["refresh"].as_f64().unwrap() - 60.0).abs() < 0.5);
+    let text = cli(&server, &["status"]);
+    assert!(text.ok().ends_with('\n'), "{:?}", text.stdout);
 
     assert!(cli(&server, &["disable"]).ok().contains("XR-0 disabled"));
     assert_eq!(layout(&server), before);
@@ -174,6 +159,247 @@ fn enable_uses_a_spare_output_visible_to_gtk_and_disable_restores_everything() {
         .ok()
         .contains("not enabled; nothing to do"));
     assert_eq!(layout(&server), before);
+}
+
+/// Plugs glasses into DUMMY1 as a kernel driver would show them: a 1920x1080 mode, an
+/// EDID naming "XREAL Air", a probe (the server's reaction to a hotplug), and the
+/// desktop turning the new monitor on beside DUMMY0.
+fn plug_glasses_into_dummy1(server: &XServer) {
+    for args in [
+        &[
+            "--newmode",
+            "glasses",
+            "148.50",
+            "1920",
+            "2008",
+            "2052",
+            "2200",
+            "1080",
+            "1084",
+            "1089",
+            "1125",
+            "+hsync",
+            "+vsync",
+        ][..],
+        &["--addmode", "DUMMY1", "glasses"],
+        &[],
+        &[
+            "--output",
+            "DUMMY1",
+            "--mode",
+            "glasses",
+            "--right-of",
+            "DUMMY0",
+        ],
+    ] {
+        let out = server.run("xrandr", args);
+        assert!(out.status.success(), "xrandr {args:?}: {out:?}");
+    }
+    // After the probe: the dummy driver's probe drops a client-set EDID.
+    set_edid(server.display(), "DUMMY1", "XREAL Air");
+}
+
+/// Starts a real xfwm4 (after the layout change: it does not take in outputs added
+/// after its own start) in a private D-Bus session, opens a window, moves it onto
+/// `(x, y)` and maximizes it; returns the window's client area `[x, y, width, height]`.
+fn maximized_by_xfwm4(server: &XServer, x: i32, y: i32) -> [i32; 4] {
+    let home = tempfile::tempdir().unwrap();
+    let mut wm = Command::new("dbus-run-session")
+        .args(["--", "xfwm4", "--compositor=off", "--sm-client-disable"])
+        .env("DISPLAY", server.display())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("start xfwm4 (scripts/install-test-deps installs it)");
+    let mut window = Command::new("xmessage")
+        .args(["-name", "xr-maximize", "maximize me"])
+        .env("DISPLAY", server.display())
+        .spawn()
+        .expect("start xmessage");
+    let text = |program: &str, args: &[&str]| -> String {
+        String::from_utf8_lossy(&server.run(program, args).stdout).into_owned()
+    };
+    let wait_for = |what: &str, done: &mut dyn FnMut() -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done() {
+            assert!(Instant::now() < deadline, "timed out: {what}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    let mut id = 0u64;
+    wait_for("xfwm4 manages the window", &mut || {
+        id = text("xdotool", &["search", "--classname", "xr-maximize"])
+            .lines()
+            .find_map(|l| l.trim().parse().ok())
+            .unwrap_or(0);
+        id != 0 && text("xprop", &["-root", "_NET_CLIENT_LIST"]).contains(&format!("{id:#x}"))
+    });
+    let id = id.to_string();
+    text(
+        "xdotool",
+        &[
+            "windowmove",
+            &id,
+            &(x + 50).to_string(),
+            &(y + 50).to_string(),
+        ],
+    );
+    let maximize = server.run(
+        "wmctrl",
+        &["-i", "-r", &id, "-b", "add,maximized_vert,maximized_horz"],
+    );
+    assert!(maximize.status.success(), "{maximize:?}");
+    let geometry = || -> [i32; 4] {
+        let info = text("xwininfo", &["-id", &id]);
+        let value = |key: &str| {
+            info.lines()
+                .find_map(|l| l.trim().strip_prefix(key))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(-1)
+        };
+        [
+            value("Absolute upper-left X:"),
+            value("Absolute upper-left Y:"),
+            value("Width:"),
+            value("Height:"),
+        ]
+    };
+    let mut last = [0; 4];
+    wait_for("the window is maximized", &mut || {
+        let now = geometry();
+        let settled = now == last && now[2] > 400;
+        last = now;
+        settled
+    });
+    let _ = window.kill();
+    let _ = window.wait();
+    let _ = Command::new("kill")
+        .args(["--", &format!("-{}", wm.id())])
+        .status();
+    let _ = wm.wait();
+    last
+}
+
+#[test]
+fn connected_glasses_anchor_an_xr_monitor_that_gtk_lists_and_xfwm4_fills() {
+    let server = XServer::dummy();
+    plug_glasses_into_dummy1(&server);
+    let before = layout(&server);
+    before.assert_monitors_apart();
+    let no_loop = [("XDG_RUNTIME_DIR", "")];
+    let out = xrdisplay(
+        BIN,
+        Some(server.display()),
+        &["enable", "--size", "1280x720", "--json"],
+        &no_loop,
+    );
+    let probes = server.probes();
+    let report: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    assert_eq!(report["backend"], "anchored");
+    assert_eq!(report["visible_to_gtk"], true);
+    // GTK lists XR-0 at its own geometry, with no probe since the change; the glasses'
+    // own area is no monitor of its own any more.
+    assert_eq!(
+        gtk_monitors(&server, probes),
+        [g("DUMMY0 1920x1080+0+0"), g("DUMMY1 1280x720+3840+0")]
+    );
+    let (x, y) = (3840, 0);
+    let [wx, wy, ww, wh] = maximized_by_xfwm4(&server, x, y);
+    assert_eq!((wx, ww), (x, 1280), "maximized at {wx},{wy} {ww}x{wh}");
+    assert!(wy > y && wy < y + 60, "below a title bar: {wy}");
+    assert_eq!(wy + wh, y + 720, "to XR-0's bottom edge: {wy}+{wh}");
+
+    let l = layout(&server);
+    assert_eq!(l.screen, (5120, 1080));
+    assert_eq!(l.outputs["DUMMY1"], g("1920x1080+1920+0"));
+    assert_eq!(
+        l.monitors["XR-0"],
+        (g("1280x720+3840+0"), vec![g("DUMMY1")])
+    );
+    assert!(!l.outputs.contains_key("XR-0"), "no CRTC is spent on XR-0");
+    l.assert_monitors_apart();
+    let status: serde_json::Value =
+        serde_json::from_str(cli(&server, &["status", "--json"]).ok()).unwrap();
+    assert_eq!(status["xr"]["backend"], "anchored");
+    assert_eq!(status["xr"]["visible_to_gtk"], true);
+
+    // A second XR screen: the glasses anchor one monitor only, so XR-1 goes on a spare
+    // output, and xrdisplay says GTK does not see it.
+    let xr1 = cli(
+        &server,
+        &["enable", "--output", "XR-1", "--size", "800x600"],
+    );
+    assert!(
+        xr1.ok().contains("spare-output backend") && xr1.stdout.contains("nothing plugged in"),
+        "{}",
+        xr1.stdout
+    );
+    layout(&server).assert_monitors_apart();
+    // An output put right of DUMMY0 moves everything beyond it aside, monitors too.
+    put_dummy5_right_of_dummy0(&server);
+    let moved = layout(&server);
+    moved.assert_monitors_apart();
+    assert_eq!(moved.outputs["DUMMY1"], g("1920x1080+2944+0"));
+    assert_eq!(moved.monitors["XR-0"].0, g("1280x720+4864+0"));
+    for name in ["DUMMY5", "XR-1"] {
+        cli(&server, &["disable", "--output", name]).ok();
+        let again = cli(&server, &["disable", "--output", name]);
+        assert!(again.ok().contains("nothing to do"), "{}", again.stdout);
+        layout(&server).assert_monitors_apart();
+    }
+    assert_eq!(layout(&server), l);
+
+    let typo = cli(&server, &["enable", "--output", "HDMI-9"]);
+    let message = typo.fails(2);
+    assert!(
+        message.contains("HDMI-9") && message.contains("DUMMY0, DUMMY1"),
+        "{message}"
+    );
+    assert_eq!(layout(&server), l);
+
+    cli(&server, &["disable"]).ok();
+    assert!(cli(&server, &["disable"]).ok().contains("nothing to do"));
+    assert_eq!(layout(&server), before);
+}
+
+/// Drives DUMMY5 at 1024x768 right of DUMMY0: whatever was beyond DUMMY0 moves aside.
+fn put_dummy5_right_of_dummy0(server: &XServer) {
+    cli(
+        server,
+        &[
+            "enable",
+            "--output",
+            "DUMMY5",
+            "--size",
+            "1024x768",
+            "--right-of",
+            "DUMMY0",
+        ],
+    )
+    .ok();
+}
+
+#[test]
+fn monitors_follow_their_outputs_when_outputs_move_aside() {
+    let server = XServer::dummy();
+    cli(&server, &["enable", "--size", "800x600"]).ok();
+    let before = layout(&server);
+    assert_eq!(
+        before.monitors["XR-0"],
+        (g("800x600+1920+0"), vec![g("DUMMY1")])
+    );
+    put_dummy5_right_of_dummy0(&server);
+    let l = layout(&server);
+    l.assert_monitors_apart();
+    assert_eq!(l.outputs["DUMMY1"], g("800x600+2944+0"));
+    assert_eq!(l.monitors["XR-0"].0, g("800x600+2944+0"));
+    cli(&server, &["disable", "--output", "DUMMY5"]).ok();
+    assert_eq!(layout(&server), before);
+    let again = cli(&server, &["disable", "--output", "DUMMY5"]);
+    assert!(again.ok().contains("nothing to do"), "{}", again.stdout);
 }
 
 #[test]
@@ -297,15 +523,16 @@ fn the_monitor_backend_grows_the_screen_and_gtk_does_not_see_it() {
     let server = XServer::dummy();
     let before = layout(&server);
     let out = cli(&server, &["enable", "--backend", "monitor"]);
+    let probes = server.probes();
     assert!(
         out.ok().contains("GTK 3 and XFCE do not see it"),
         "{}",
         out.stdout
     );
+    assert_eq!(gtk_monitors(&server, probes), [g("DUMMY0 1920x1080+0+0")]);
     let l = layout(&server);
     assert_eq!(l.screen, (3840, 1080));
     assert_eq!(l.monitors["XR-0"], (g("1920x1080+1920+0"), vec![]));
-    assert_eq!(gtk_monitors(&server), [g("DUMMY0 1920x1080+0+0")]);
     let status: serde_json::Value =
         serde_json::from_str(cli(&server, &["status", "--json"]).ok()).unwrap();
     assert_eq!(status["xr"]["backend"], "monitor");
@@ -382,10 +609,17 @@ fn bad_input_gets_one_clear_line_a_code_and_changes_nothing() {
             2,
             "cannot be used with",
         ),
+        (&["enable", "--output", "bad:name"], 2, "no output named"),
+        (&["enable", "--output", "HDMI-9"], 2, "DUMMY0, DUMMY1"),
         (
-            &["enable", "--output", "bad:name"],
+            &["enable", "--backend", "spare-output", "--output", "NOPE_X"],
             2,
-            "invalid output name",
+            "XR-<n>",
+        ),
+        (
+            &["enable", "--backend", "anchored"],
+            4,
+            "no connected XR glasses",
         ),
         (&["disable", "--output", "DUMMY0"], 2, "refusing"),
         (&["frobnicate"], 2, "unrecognized subcommand"),

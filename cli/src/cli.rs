@@ -21,10 +21,14 @@ Examples:
   xrdisplay status --json                  everything, for scripts
   xrdisplay disable                        turn XR-0 off and remove what was added
 
-Backends (chosen with --backend, default auto, in this order):
-  xr-manager    the patched modesetting driver's virtual output (XR-Manager)
-  spare-output  an unused RandR output (e.g. HDMI-2, Virtual-2, DUMMY1) on a free CRTC
-  monitor       a RandR 1.5 monitor over a grown screen; not seen by GTK/XFCE
+Backends (chosen with --backend, default auto, in this order), and whether GTK/XFCE
+see the XR screen (GTK lists a monitor only if its first output is connected):
+  xr-manager    the patched modesetting driver's virtual output (XR-Manager); seen
+  anchored      a RandR 1.5 monitor over a grown screen, named by the connected
+                glasses' output (found by its EDID); no CRTC spent; seen
+  spare-output  an unused RandR output (e.g. HDMI-2, Virtual-2, DUMMY1) on a free
+                CRTC; seen only if that connector is connected, which a free one is not
+  monitor       a RandR 1.5 monitor over a grown screen, no output; not seen
 
 Configuration: $XDG_CONFIG_HOME/xrdisplay/config.toml (see `xrdisplay config`);
 flags override it.
@@ -44,7 +48,8 @@ Exit codes:
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
 /// xrdisplay drives RandR so that XR glasses get a monitor of their own: a virtual
-/// output of the patched modesetting driver, a spare output, or a RandR monitor.
+/// output of the patched modesetting driver, a RandR monitor anchored on the glasses'
+/// output, a spare output, or a RandR monitor.
 /// Every change is a transaction: if any step fails, the previous layout is restored.
 #[derive(Debug, Parser)]
 #[command(name = "xrdisplay", version, after_help = AFTER_HELP)]
@@ -444,7 +449,8 @@ fn parse_zoom(text: &str) -> Result<Zoom, String> {
 
 #[derive(Debug, Args)]
 pub struct EnableArgs {
-    /// Name of the XR output, or an existing spare output to use [default: XR-0]
+    /// Name of a new XR output (XR-<n>), or an existing spare output to drive
+    /// [default: XR-0]
     #[arg(long, short)]
     pub output: Option<String>,
 

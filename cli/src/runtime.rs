@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use crate::exit::{Error, Result};
 use crate::pipeline::control::{self, Request};
 use crate::pipeline::present::find_glasses;
+use crate::randr::state::ScreenState;
 use crate::randr::Session;
 
 /// The control socket of the loop serving `output` on `display`.
@@ -82,7 +83,12 @@ pub fn stop_loop(display: &str, output: &str) -> Option<Vec<String>> {
 /// with `enable`'s configuration file (its view keys). The glasses show one loop: a
 /// loop already showing other XR outputs is replaced by one showing them and
 /// `output` beside them. Says what happened, in words.
-pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Result<String> {
+pub fn start_loop(
+    session: &Session,
+    output: &str,
+    config: Option<&Path>,
+    glasses: Option<&Glasses>,
+) -> Result<String> {
     let display = &session.display;
     let Some(socket) = loop_socket(display, output) else {
         return Ok("not started: XDG_RUNTIME_DIR is not set, so it could not be controlled".into());
@@ -90,7 +96,7 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
     if UnixStream::connect(&socket).is_ok() {
         return Ok("already running".into());
     }
-    let Some(glasses) = Glasses::find(session)? else {
+    let Some(glasses) = glasses else {
         return Ok(format!(
             "not started: no XR glasses found; run `xrdisplay run --output {output} \
              --present-on OUTPUT` to show {output} on another output"
@@ -108,29 +114,28 @@ pub fn start_loop(session: &Session, output: &str, config: Option<&Path>) -> Res
         }
     }
     outputs.push(output.to_string());
-    spawn(session, &outputs, config, &glasses)
+    spawn(session, &outputs, config, glasses)
 }
 
 /// Starts one loop showing `outputs` (the first straight ahead) on the glasses, if
 /// any are connected; says what happened, in words.
 pub fn spawn_loop(session: &Session, outputs: &[String], config: Option<&Path>) -> Result<String> {
-    match Glasses::find(session)? {
+    match Glasses::find(session, &session.read()?)? {
         Some(glasses) => spawn(session, outputs, config, &glasses),
         None => Ok("not started: no XR glasses found".into()),
     }
 }
 
 /// The connected glasses the loop presents on.
-struct Glasses {
-    output: String,
+pub struct Glasses {
+    pub output: String,
     model: Option<&'static str>,
 }
 
 impl Glasses {
-    fn find(session: &Session) -> Result<Option<Glasses>> {
-        let state = session.read()?;
+    pub fn find(session: &Session, state: &ScreenState) -> Result<Option<Glasses>> {
         Ok(
-            find_glasses(session, &state)?.map(|(output, model)| Glasses {
+            find_glasses(session, state)?.map(|(output, model)| Glasses {
                 output: output.name.clone(),
                 model,
             }),

@@ -417,7 +417,7 @@ _xrdisplay() {
                     return 0
                     ;;
                 --backend)
-                    COMPREPLY=($(compgen -W "auto xr-manager spare-output monitor" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "auto xr-manager anchored spare-output monitor" -- "${cur}"))
                     return 0
                     ;;
                 --xfce)

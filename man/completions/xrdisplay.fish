@@ -121,7 +121,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand zoom" -l display -d 
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand zoom" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand zoom" -l json -d 'Print the loop\'s view state as JSON'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand zoom" -s h -l help -d 'Print help'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s o -l output -d 'Name of the XR output, or an existing spare output to use [default: XR-0]' -r
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -s o -l output -d 'Name of a new XR output (XR-<n>), or an existing spare output to drive [default: XR-0]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l size -d 'Size in pixels [default: 1920x1080]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l refresh -d 'Refresh rate in Hz, 1-240 [default: 60]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l right-of -d 'Place it right of OUTPUT (outputs beyond move right)' -r
@@ -129,10 +129,11 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l left-of -
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l above -d 'Place it above OUTPUT' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l below -d 'Place it below OUTPUT' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l pos -d 'Place its top-left corner at X,Y (non-negative; must not overlap another output)' -r
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l backend -d 'How to get the output [default: auto]' -r -f -a "auto\t'xr-manager if the patched driver runs, else a free spare output, else a monitor'
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l backend -d 'How to get the output [default: auto]' -r -f -a "auto\t'xr-manager if the patched driver runs, else anchored on connected glasses, else a free spare output, else a monitor'
 xr-manager\t'A virtual output of the patched modesetting driver (XR-Manager)'
-spare-output\t'An unused RandR output driven by a free CRTC'
-monitor\t'A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE)'"
+anchored\t'A RandR 1.5 monitor over a grown screen area, named by the glasses\' connected output: no CRTC, and GTK/XFCE see it'
+spare-output\t'An unused RandR output driven by a free CRTC (GTK/XFCE see it only if connected)'
+monitor\t'A RandR 1.5 monitor over a grown screen area, with no output (invisible to GTK/XFCE)'"
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand enable" -l xfce -d 'Keep XFCE\'s display profile in step [default: auto, only inside an XFCE session]' -r -f -a "auto\t'Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable'
 on\t'Always; failing to reach xfconf is an error'
 off\t'Never touch XFCE\'s settings'"

@@ -6,7 +6,7 @@ use crate::config::Settings;
 use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::geometry::Rect;
-use crate::randr::backend::{self, monitor, BackendKind, EnableRequest};
+use crate::randr::backend::{self, BackendKind, EnableRequest};
 use crate::randr::{transaction, Session};
 use crate::runtime;
 
@@ -18,6 +18,8 @@ struct Report {
     geometry: Rect,
     refresh: u32,
     visible_to_gtk: bool,
+    /// Why GTK/XFCE do or do not see it, when that needs saying.
+    gtk_note: Option<String>,
     changed: bool,
     dry_run: bool,
     requests: Vec<String>,
@@ -35,6 +37,7 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     };
     let session = Session::connect(ctx.display.as_deref())?;
     let state = session.read()?;
+    let glasses = runtime::Glasses::find(&session, &state)?;
     let request = EnableRequest {
         output: settings.output.clone(),
         size: settings.size,
@@ -42,6 +45,7 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         placement: settings.placement.clone(),
         primary: settings.primary,
         backend: settings.backend,
+        glasses: glasses.as_ref().map(|g| g.output.clone()),
     };
     let enabling = backend::plan_enable(&state, &request)?;
     let changed = !enabling.plan.ops.is_empty();
@@ -52,15 +56,27 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     }
     let xfce_profile = xfconf::keep_in_step(xfce.as_ref(), &session, None, &settings.output)?;
     let render_loop = (!args.dry_run)
-        .then(|| runtime::start_loop(&session, &settings.output, ctx.config_path.as_deref()))
+        .then(|| {
+            runtime::start_loop(
+                &session,
+                &settings.output,
+                ctx.config_path.as_deref(),
+                glasses.as_ref(),
+            )
+        })
         .transpose()?;
+    let after = match args.dry_run {
+        true => state,
+        false => session.read()?,
+    };
     let report = Report {
         output: settings.output.clone(),
         backend: enabling.backend,
         randr_output: enabling.output.clone(),
         geometry: enabling.rect,
         refresh: settings.refresh,
-        visible_to_gtk: enabling.backend != BackendKind::Monitor,
+        visible_to_gtk: enabling.target.visible_to_gtk(&after),
+        gtk_note: enabling.target.gtk_note(&after),
         changed,
         dry_run: args.dry_run,
         requests: enabling.plan.ops.iter().map(ToString::to_string).collect(),
@@ -105,8 +121,8 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     if let Some(state) = &report.render_loop {
         out!("Render loop: {state}");
     }
-    if !report.visible_to_gtk {
-        out!("note: {} is {}", report.output, monitor::GTK_NOTE);
+    if let Some(note) = &report.gtk_note {
+        out!("note: {} is {note}", report.output);
     }
     Ok(())
 }

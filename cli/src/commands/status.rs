@@ -9,7 +9,8 @@ use crate::commands::{print_json, Context};
 use crate::exit::Result;
 use crate::geometry::Rect;
 use crate::pipeline::control::{self, LoopStatus, Request};
-use crate::randr::backend::{monitor, spare_output, xr_manager, BackendKind, XrTarget};
+use crate::pipeline::present::find_glasses;
+use crate::randr::backend::{anchored, monitor, spare_output, xr_manager, BackendKind, XrTarget};
 use crate::randr::state::ScreenState;
 use crate::randr::transaction::no_usable_crtc;
 use crate::randr::Session;
@@ -120,6 +121,21 @@ fn build(session: &Session, state: &ScreenState, name: &str) -> Report {
             xr_manager::available(state).map(|()| "XR-Manager output present".into()),
         ),
         backend(
+            BackendKind::Anchored,
+            find_glasses(session, state)
+                .map_err(|e| e.message)
+                .and_then(|glasses| {
+                    let glasses = glasses.map(|(o, _)| o.name.as_str());
+                    anchored::anchor_for(state, glasses, name)
+                        .map(|o| format!("glasses on {o}"))
+                        .map_err(|e| {
+                            e.message
+                                .trim_start_matches("anchored backend: ")
+                                .to_string()
+                        })
+                }),
+        ),
+        backend(
             BackendKind::SpareOutput,
             if spares.is_empty() {
                 Err("no disconnected output with a free CRTC".into())
@@ -193,14 +209,13 @@ fn xr_report(state: &ScreenState, name: &str) -> XrReport {
         .and_then(|c| state.modes.get(&c.mode))
         .map(|m| round2(m.refresh));
     let note = match &target {
-        XrTarget::Monitor { .. } => Some(monitor::GTK_NOTE.to_string()),
         XrTarget::Virtual { .. } if output.is_some_and(|o| xr_manager::reprobed(state, o)) => {
             Some(no_usable_crtc(name).message)
         }
         XrTarget::Absent => Some(format!(
             "run `xrdisplay enable --output {name}` to create it"
         )),
-        _ => None,
+        _ => target.gtk_note(state),
     };
     XrReport {
         name: name.to_string(),
@@ -215,7 +230,7 @@ fn xr_report(state: &ScreenState, name: &str) -> XrReport {
         refresh,
         visible_to_gtk: target
             .backend()
-            .map(|b| b != BackendKind::Monitor && rect.is_some()),
+            .map(|_| target.visible_to_gtk(state) && rect.is_some()),
         framebuffer_id: output.and_then(|o| o.framebuffer_id),
         note,
     }

@@ -145,3 +145,33 @@ pub fn layout(server: &XServer) -> Layout {
     assert_eq!(randr, xrandr, "x11rb and xrandr disagree about the layout");
     randr
 }
+
+impl Layout {
+    /// Panics if any two monitors (as RandR lists them, automatic ones included) share
+    /// a pixel: windows placed on one would show on the other.
+    pub fn assert_monitors_apart(&self) {
+        let rects: Vec<(&String, [i64; 4])> = self
+            .monitors
+            .iter()
+            .map(|(name, (g, _))| (name, parse_geometry(g)))
+            .collect();
+        for (i, (a, [ax, ay, aw, ah])) in rects.iter().enumerate() {
+            for (b, [bx, by, bw, bh]) in &rects[i + 1..] {
+                let apart = ax + aw <= *bx || bx + bw <= *ax || ay + ah <= *by || by + bh <= *ay;
+                assert!(apart, "monitors {a} and {b} overlap: {self:?}");
+            }
+        }
+    }
+}
+
+/// `WxH+X+Y` as `[x, y, w, h]`.
+fn parse_geometry(g: &str) -> [i64; 4] {
+    let numbers: Vec<i64> = g
+        .split(['x', '+'])
+        .map(|v| v.parse().unwrap_or_else(|_| panic!("not a geometry: {g}")))
+        .collect();
+    match numbers[..] {
+        [w, h, x, y] => [x, y, w, h],
+        _ => panic!("not a geometry: {g}"),
+    }
+}

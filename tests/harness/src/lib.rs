@@ -7,6 +7,7 @@
 
 mod draw;
 mod edid;
+mod gtk;
 mod guest;
 mod input;
 mod layout;
@@ -14,6 +15,7 @@ mod pose;
 
 pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
 pub use edid::{edid_named, set_edid};
+pub use gtk::gtk_monitors;
 pub use guest::{
     assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern, enable_virtual_2,
     virtual_2_with_pattern,
@@ -29,6 +31,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use nix::fcntl::{fcntl, FcntlArg, FdFlag, OFlag};
@@ -46,6 +49,8 @@ pub struct XServer {
     display: String,
     dir: TempDir,
     kind: &'static str,
+    /// How many probing `xrandr` runs went to this server (see [`XServer::probes`]).
+    probes: AtomicUsize,
 }
 
 impl XServer {
@@ -86,6 +91,7 @@ impl XServer {
             display: display.to_string(),
             dir: TempDir::new().expect("temporary directory"),
             kind: "an existing X server",
+            probes: AtomicUsize::new(0),
         }
     }
 
@@ -166,6 +172,7 @@ impl XServer {
             display: String::new(),
             dir,
             kind,
+            probes: AtomicUsize::new(0),
         };
         match read_display_number(read_end, START_TIMEOUT) {
             Some(number) => server.display = format!(":{number}"),
@@ -212,6 +219,9 @@ impl XServer {
     /// Runs a client program against this server and returns what it did.
     pub fn run(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Output {
         let program = program.as_ref();
+        if program == "xrandr" && is_probe(args) {
+            self.probes.fetch_add(1, Ordering::SeqCst);
+        }
         Command::new(program)
             .args(args)
             .env("DISPLAY", &self.display)
@@ -232,6 +242,14 @@ impl XServer {
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// How many `xrandr` runs so far made the server re-probe its outputs. A probe
+    /// changes what clients see (the dummy driver reports an output with a mode
+    /// connected only after one), so a test of what GTK sees takes this count right
+    /// after its change and hands it to [`gtk_monitors`](crate::gtk_monitors).
+    pub fn probes(&self) -> usize {
+        self.probes.load(Ordering::SeqCst)
     }
 
     /// Which kind of server this is, for messages.
@@ -256,6 +274,15 @@ impl Drop for XServer {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
+
+/// Whether an `xrandr` run re-probes the outputs: every run without `--current`, and
+/// (measured on the dummy driver) every monitor listing even with it.
+fn is_probe(args: &[&str]) -> bool {
+    !args.contains(&"--current")
+        || args
+            .iter()
+            .any(|a| a.starts_with("--listmonitors") || a.starts_with("--listactivemonitors"))
 }
 
 /// Reads the display number the server writes to its `-displayfd` once it accepts clients.
@@ -349,10 +376,16 @@ pub fn run_command(mut command: Command) -> Run {
 /// guest with a real KMS X server (`scripts/vm/run`), and returns what it printed.
 /// `server` is `modesetting` or `xr-xorg`.
 pub fn run_in_guest(server: &str, name: &str) -> Run {
+    run_in_guest_with(&["--server", server], name)
+}
+
+/// [`run_in_guest`] with `scripts/vm/run` options of its own, e.g. `--connect Virtual-2`.
+pub fn run_in_guest_with(vm_options: &[&str], name: &str) -> Run {
     let test_binary = std::env::current_exe().expect("test binary path");
     let mut command = Command::new(repo_file("scripts/vm/run"));
     command
-        .args(["--server", server, "--timeout", "900", "--"])
+        .args(vm_options)
+        .args(["--timeout", "900", "--"])
         .arg(test_binary)
         .args([
             "--exact",
@@ -367,7 +400,15 @@ pub fn run_in_guest(server: &str, name: &str) -> Run {
 
 /// Runs the guest-side test `name` (see [`run_in_guest`]) and asserts that it passed.
 pub fn assert_passes_in_guest(server: &str, name: &str) {
-    let run = run_in_guest(server, name);
+    assert_passed(run_in_guest(server, name));
+}
+
+/// [`assert_passes_in_guest`] with `scripts/vm/run` options of its own.
+pub fn assert_passes_in_guest_with(vm_options: &[&str], name: &str) {
+    assert_passed(run_in_guest_with(vm_options, name));
+}
+
+fn assert_passed(run: Run) {
     assert!(
         run.code == 0 && run.stdout.contains("1 passed"),
         "guest test failed ({}):\n{}\n{}",

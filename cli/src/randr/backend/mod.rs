@@ -1,6 +1,7 @@
-//! The three ways to get an XR output, and the planner that turns a request into the
+//! The four ways to get an XR output, and the planner that turns a request into the
 //! RandR requests for whichever backend serves it.
 
+pub mod anchored;
 pub mod monitor;
 pub mod spare_output;
 pub mod xr_manager;
@@ -27,14 +28,18 @@ const ROTATE_0: u16 = 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum BackendKind {
-    /// xr-manager if the patched driver runs, else a free spare output, else a monitor.
+    /// xr-manager if the patched driver runs, else anchored on connected glasses, else a
+    /// free spare output, else a monitor.
     #[default]
     Auto,
     /// A virtual output of the patched modesetting driver (XR-Manager).
     XrManager,
-    /// An unused RandR output driven by a free CRTC.
+    /// A RandR 1.5 monitor over a grown screen area, named by the glasses' connected
+    /// output: no CRTC, and GTK/XFCE see it.
+    Anchored,
+    /// An unused RandR output driven by a free CRTC (GTK/XFCE see it only if connected).
     SpareOutput,
-    /// A RandR 1.5 monitor over a grown screen area, with no CRTC (invisible to GTK/XFCE).
+    /// A RandR 1.5 monitor over a grown screen area, with no output (invisible to GTK/XFCE).
     Monitor,
 }
 
@@ -43,6 +48,7 @@ impl fmt::Display for BackendKind {
         f.write_str(match self {
             BackendKind::Auto => "auto",
             BackendKind::XrManager => "xr-manager",
+            BackendKind::Anchored => "anchored",
             BackendKind::SpareOutput => "spare-output",
             BackendKind::Monitor => "monitor",
         })
@@ -58,6 +64,8 @@ pub struct EnableRequest {
     pub placement: Placement,
     pub primary: bool,
     pub backend: BackendKind,
+    /// The connected output of the glasses, which can anchor the XR monitor.
+    pub glasses: Option<String>,
 }
 
 /// How an XR output of a given name exists on the server now.
@@ -77,6 +85,12 @@ pub enum XrTarget {
     Monitor {
         name: String,
     },
+    /// A client-declared monitor over its own area, named by a connected output that
+    /// shows something else (the glasses).
+    Anchored {
+        name: String,
+        anchor: String,
+    },
 }
 
 impl XrTarget {
@@ -95,6 +109,10 @@ impl XrTarget {
         }
         match state.monitor(name).filter(|m| !m.automatic) {
             Some(m) if m.outputs.is_empty() => XrTarget::Monitor { name: name.into() },
+            Some(m) if anchored::is_anchored(state, m) => XrTarget::Anchored {
+                name: name.into(),
+                anchor: state.output_name(m.outputs[0]).into(),
+            },
             Some(m) if m.outputs.len() == 1 => XrTarget::Spare {
                 output: state.output_name(m.outputs[0]).into(),
                 alias: Some(name.into()),
@@ -109,13 +127,44 @@ impl XrTarget {
             XrTarget::Virtual { .. } => Some(BackendKind::XrManager),
             XrTarget::Spare { .. } => Some(BackendKind::SpareOutput),
             XrTarget::Monitor { .. } => Some(BackendKind::Monitor),
+            XrTarget::Anchored { .. } => Some(BackendKind::Anchored),
+        }
+    }
+
+    /// Whether GTK 3 (and so XFCE) lists it as a monitor once it is on: GTK skips every
+    /// monitor whose first output is disconnected, and monitors without an output. The
+    /// patched driver's virtual outputs are connected.
+    pub fn visible_to_gtk(&self, state: &ScreenState) -> bool {
+        let connected = |name: &str| state.output(name).is_some_and(|o| o.connected);
+        match self {
+            XrTarget::Absent | XrTarget::Monitor { .. } => false,
+            XrTarget::Virtual { .. } => true,
+            XrTarget::Anchored { anchor, .. } => connected(anchor),
+            XrTarget::Spare { output, .. } => connected(output),
+        }
+    }
+
+    /// What GTK/XFCE make of it, when that needs saying.
+    pub fn gtk_note(&self, state: &ScreenState) -> Option<String> {
+        match self {
+            XrTarget::Monitor { .. } => Some(monitor::GTK_NOTE.to_string()),
+            XrTarget::Anchored { anchor, .. } => Some(anchored::gtk_note(anchor)),
+            XrTarget::Spare { output, .. } if !self.visible_to_gtk(state) => {
+                Some(spare_output::gtk_note(output))
+            }
+            _ => None,
         }
     }
 
     /// The RandR output behind it, if any.
     pub fn output<'s>(&self, state: &'s ScreenState) -> Option<&'s Output> {
+        self.output_name().and_then(|name| state.output(name))
+    }
+
+    /// The name of the RandR output that shows it, if any.
+    pub fn output_name(&self) -> Option<&str> {
         match self {
-            XrTarget::Virtual { output } | XrTarget::Spare { output, .. } => state.output(output),
+            XrTarget::Virtual { output } | XrTarget::Spare { output, .. } => Some(output),
             _ => None,
         }
     }
@@ -123,7 +172,9 @@ impl XrTarget {
     /// Where it is on the screen, when enabled.
     pub fn rect(&self, state: &ScreenState) -> Option<Rect> {
         match self {
-            XrTarget::Monitor { name } => state.monitor(name).map(|m| m.rect),
+            XrTarget::Monitor { name } | XrTarget::Anchored { name, .. } => {
+                state.monitor(name).map(|m| m.rect)
+            }
             _ => self
                 .output(state)
                 .and_then(|o| state.active_crtc_of(o))
@@ -137,8 +188,10 @@ impl XrTarget {
 pub struct Enabling {
     pub plan: Plan,
     pub backend: BackendKind,
-    /// The RandR output that shows the XR screen (none for the monitor backend).
+    /// The RandR output that shows the XR screen (none for the monitor backends).
     pub output: Option<String>,
+    /// What the XR screen will be.
+    pub target: XrTarget,
     pub rect: Rect,
 }
 
@@ -146,24 +199,37 @@ pub fn plan_enable(state: &ScreenState, req: &EnableRequest) -> Result<Enabling>
     let target = XrTarget::find(state, &req.output);
     let backend = choose_backend(state, req, &target)?;
     let mut planner = Planner::new(state);
-    let (output, rect) = match backend {
-        BackendKind::Monitor => (None, planner.enable_monitor(req)?),
+    let name = req.output.clone();
+    let (target, rect) = match backend {
+        BackendKind::Monitor => (
+            XrTarget::Monitor { name },
+            planner.enable_monitor(req, None)?,
+        ),
+        BackendKind::Anchored => {
+            let anchor = match &target {
+                XrTarget::Anchored { anchor, .. } => anchor.clone(),
+                _ => anchored::anchor_for(state, req.glasses.as_deref(), &req.output)?,
+            };
+            let rect = planner.enable_monitor(req, Some(&anchor))?;
+            (XrTarget::Anchored { name, anchor }, rect)
+        }
         BackendKind::XrManager => {
             let rect = planner.enable_virtual(req)?;
-            (Some(req.output.clone()), rect)
+            (XrTarget::Virtual { output: name }, rect)
         }
         _ => {
             let (output, alias) = match &target {
                 XrTarget::Spare { output, alias } => (output.clone(), alias.clone()),
                 _ => match state.output(&req.output) {
                     Some(o) => (o.name.clone(), None),
-                    None => (pick_spare(state)?, Some(req.output.clone())),
+                    None => (pick_spare(state)?, Some(name)),
                 },
             };
             let rect = planner.enable_spare(req, &output, alias.as_deref())?;
-            (Some(output), rect)
+            (XrTarget::Spare { output, alias }, rect)
         }
     };
+    let output = target.output_name().map(str::to_string);
     let reprobed = backend == BackendKind::XrManager
         && state
             .output(&req.output)
@@ -178,6 +244,7 @@ pub fn plan_enable(state: &ScreenState, req: &EnableRequest) -> Result<Enabling>
         plan: planner.finish(expect_refresh),
         backend,
         output,
+        target,
         rect,
     })
 }
@@ -189,7 +256,7 @@ pub fn plan_disable(state: &ScreenState, name: &str) -> Result<Option<Plan>> {
     let mut planner = Planner::new(state);
     match &target {
         XrTarget::Absent => return Ok(None),
-        XrTarget::Monitor { name } => {
+        XrTarget::Monitor { name } | XrTarget::Anchored { name, .. } => {
             let rect = state.monitor(name).map(|m| m.rect);
             planner.ops.push(Op::DeleteMonitor { name: name.clone() });
             planner.expect.monitors.remove(name);
@@ -206,6 +273,10 @@ pub fn plan_disable(state: &ScreenState, name: &str) -> Result<Option<Plan>> {
                 _ => None,
             };
             let is_virtual = matches!(target, XrTarget::Virtual { .. });
+            let crtc = state.active_crtc_of(out).cloned();
+            if crtc.is_none() && alias.is_none() && !is_virtual {
+                return Ok(None);
+            }
             if !is_virtual
                 && alias.is_none()
                 && out.connected
@@ -214,10 +285,6 @@ pub fn plan_disable(state: &ScreenState, name: &str) -> Result<Option<Plan>> {
                 return Err(Error::usage(format!(
                     "{output} is not an XR output enabled by xrdisplay; refusing to turn it off"
                 )));
-            }
-            let crtc = state.active_crtc_of(out).cloned();
-            if crtc.is_none() && alias.is_none() && !is_virtual {
-                return Ok(None);
             }
             if let Some(alias) = &alias {
                 planner.ops.push(Op::DeleteMonitor {
@@ -278,51 +345,40 @@ fn choose_backend(
         }
         return Ok(current);
     }
-    let existing_output = state.output(name).is_some();
-    let collides = |backend: BackendKind| {
-        Error::usage(format!(
-            "{name} is already an output of this X server; the {backend} backend needs a new name (e.g. XR-0), \
-             or use --backend spare-output to drive {name} itself"
-        ))
-    };
+    if state.output(name).is_some() {
+        return match req.backend {
+            BackendKind::Auto | BackendKind::SpareOutput => Ok(BackendKind::SpareOutput),
+            other => Err(Error::usage(format!(
+                "{name} is already an output of this X server; the {other} backend needs a new name (e.g. XR-0), \
+                 or use --backend spare-output to drive {name} itself"
+            ))),
+        };
+    }
+    check_new_name(state, name)?;
+    let unsupported =
+        |backend: BackendKind, why: String| Error::unsupported(format!("{backend} backend: {why}"));
     match req.backend {
-        BackendKind::XrManager => {
-            xr_manager::available(state)
-                .map_err(|why| Error::unsupported(format!("xr-manager backend: {why}")))?;
-            xr_manager::check_name(name)?;
-            if existing_output {
-                return Err(collides(BackendKind::XrManager));
-            }
-            Ok(BackendKind::XrManager)
-        }
-        BackendKind::Monitor => {
-            monitor::available(state)
-                .map_err(|why| Error::unsupported(format!("monitor backend: {why}")))?;
-            xr_manager::check_name(name)?;
-            if existing_output {
-                return Err(collides(BackendKind::Monitor));
-            }
-            Ok(BackendKind::Monitor)
-        }
-        BackendKind::SpareOutput => {
-            if !existing_output {
-                xr_manager::check_name(name)?;
-            }
-            Ok(BackendKind::SpareOutput)
-        }
+        BackendKind::XrManager => xr_manager::available(state)
+            .map(|()| BackendKind::XrManager)
+            .map_err(|why| unsupported(BackendKind::XrManager, why)),
+        BackendKind::Anchored => anchored::anchor_for(state, req.glasses.as_deref(), &req.output)
+            .map(|_| BackendKind::Anchored),
+        BackendKind::Monitor => monitor::available(state)
+            .map(|()| BackendKind::Monitor)
+            .map_err(|why| unsupported(BackendKind::Monitor, why)),
+        BackendKind::SpareOutput => Ok(BackendKind::SpareOutput),
         BackendKind::Auto => {
-            if existing_output {
-                return Ok(BackendKind::SpareOutput);
-            }
-            xr_manager::check_name(name)?;
             if xr_manager::available(state).is_ok() {
                 Ok(BackendKind::XrManager)
+            } else if anchored::anchor_for(state, req.glasses.as_deref(), &req.output).is_ok() {
+                Ok(BackendKind::Anchored)
             } else if !spare_output::candidates(state).is_empty() {
                 Ok(BackendKind::SpareOutput)
             } else {
                 monitor::available(state).map_err(|why| {
                     Error::unsupported(format!(
-                        "no backend can serve {name}: no XR-Manager output, no spare output, and {why}"
+                        "no backend can serve {name}: no XR-Manager output, no connected glasses, \
+                         no spare output, and {why}"
                     ))
                 })?;
                 Ok(BackendKind::Monitor)
@@ -331,13 +387,28 @@ fn choose_backend(
     }
 }
 
-/// What takes up room on the screen, by name: active outputs and output-less monitors
-/// (other XR screens), leaving out `except`.
+/// A name that is not an output must be a new XR output's: `XR-<n>`. Anything else is
+/// most likely a mistyped output, which must not silently become a new one.
+fn check_new_name(state: &ScreenState, name: &str) -> Result<()> {
+    let number = name.strip_prefix("XR-").unwrap_or("");
+    if !number.is_empty() && number.len() <= 3 && number.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(());
+    }
+    let outputs: Vec<&str> = state.outputs.iter().map(|o| o.name.as_str()).collect();
+    Err(Error::usage(format!(
+        "no output named {name:?}: a new XR output is named XR-<n> (XR-0, XR-1, ...), \
+         an existing one is one of: {}",
+        outputs.join(", ")
+    )))
+}
+
+/// What takes up room on the screen, by name: active outputs and monitors with an area
+/// of their own (other XR screens: output-less or anchored), leaving out `except`.
 fn occupied(state: &ScreenState, except: &[&str]) -> BTreeMap<String, Rect> {
     let monitors = state
         .monitors
         .iter()
-        .filter(|m| !m.automatic && m.outputs.is_empty())
+        .filter(|m| has_own_area(state, m))
         .map(|m| (m.name.clone(), m.rect));
     state
         .output_rects()
@@ -345,6 +416,25 @@ fn occupied(state: &ScreenState, except: &[&str]) -> BTreeMap<String, Rect> {
         .chain(monitors)
         .filter(|(name, _)| !except.contains(&name.as_str()))
         .collect()
+}
+
+/// A client-declared monitor placed by its own rectangle rather than by its outputs'.
+fn has_own_area(state: &ScreenState, m: &crate::randr::state::Monitor) -> bool {
+    !m.automatic && (m.outputs.is_empty() || anchored::is_anchored(state, m))
+}
+
+/// The client-declared monitors that name `output` and cover exactly its rectangle
+/// (XR-0 on a spare output): they move with it.
+fn aliases_of<'s>(
+    state: &'s ScreenState,
+    output: &crate::randr::state::Output,
+    rect: Rect,
+) -> impl Iterator<Item = &'s crate::randr::state::Monitor> + 's {
+    let id = output.id;
+    state
+        .monitors
+        .iter()
+        .filter(move |m| !m.automatic && m.rect == rect && m.outputs.contains(&id))
 }
 
 /// The output to make primary when the primary XR output goes: the connected active
@@ -476,14 +566,20 @@ impl<'s> Planner<'s> {
         self.expect_moved(after);
     }
 
-    /// Records where the outputs and output-less monitors in `moved` end up.
+    /// Records where the outputs, the monitors that name them, and the monitors with
+    /// their own area in `moved` end up.
     fn expect_moved(&mut self, moved: BTreeMap<String, Rect>) {
         for (name, rect) in moved {
-            if self.state.output(&name).is_some() {
-                self.expect.outputs.insert(name, rect);
-            } else {
+            let Some(output) = self.state.output(&name) else {
                 self.expect.monitors.insert(name, rect);
+                continue;
+            };
+            if let Some(crtc) = self.state.active_crtc_of(output) {
+                for alias in aliases_of(self.state, output, crtc.rect()) {
+                    self.expect.monitors.insert(alias.name.clone(), rect);
+                }
             }
+            self.expect.outputs.insert(name, rect);
         }
     }
 
@@ -506,8 +602,8 @@ impl<'s> Planner<'s> {
         Ok(self.clamp_min(needed))
     }
 
-    /// The requests that move outputs (`SetCrtc`) and output-less monitors (`SetMonitor`)
-    /// whose rectangles change.
+    /// The requests that move outputs (`SetCrtc`), the monitors that name them, and
+    /// monitors with their own area (`SetMonitor`), whose rectangles change.
     fn moves(&self, target: &BTreeMap<String, Rect>) -> Vec<Op> {
         let mut ops = Vec::new();
         let mut seen = Vec::new();
@@ -515,17 +611,9 @@ impl<'s> Planner<'s> {
             if let Some(m) = self
                 .state
                 .monitor(name)
-                .filter(|m| m.rect != *rect && m.outputs.is_empty())
+                .filter(|m| m.rect != *rect && has_own_area(self.state, m))
             {
-                // The server refuses to redefine a monitor in place.
-                ops.push(Op::DeleteMonitor { name: name.clone() });
-                ops.push(Op::SetMonitor {
-                    name: name.clone(),
-                    rect: *rect,
-                    mm: m.mm,
-                    primary: m.primary,
-                    outputs: Vec::new(),
-                });
+                ops.extend(self.redefine(m, *rect));
                 continue;
             }
             let Some(output) = self.state.output(name) else {
@@ -538,7 +626,9 @@ impl<'s> Planner<'s> {
                 continue;
             }
             seen.push(crtc.id);
-            let mode = &self.state.modes[&crtc.mode];
+            let Some(mode) = self.state.modes.get(&crtc.mode) else {
+                continue;
+            };
             ops.push(Op::SetCrtc {
                 crtc: CrtcRef::Id(crtc.id),
                 config: Some(CrtcConfig {
@@ -556,8 +646,31 @@ impl<'s> Planner<'s> {
                         .collect(),
                 }),
             });
+            for alias in aliases_of(self.state, output, crtc.rect()) {
+                ops.extend(self.redefine(alias, *rect));
+            }
         }
         ops
+    }
+
+    /// Moves a client-declared monitor: the server refuses to redefine one in place.
+    fn redefine(&self, m: &crate::randr::state::Monitor, rect: Rect) -> [Op; 2] {
+        [
+            Op::DeleteMonitor {
+                name: m.name.clone(),
+            },
+            Op::SetMonitor {
+                name: m.name.clone(),
+                rect,
+                mm: m.mm,
+                primary: m.primary,
+                outputs: m
+                    .outputs
+                    .iter()
+                    .map(|&o| self.state.output_name(o).to_string())
+                    .collect(),
+            },
+        ]
     }
 
     /// Grows the screen before `middle` and shrinks it after, so every CRTC always fits.
@@ -579,16 +692,25 @@ impl<'s> Planner<'s> {
         self.expect.screen = (w, h);
     }
 
-    fn enable_monitor(&mut self, req: &EnableRequest) -> Result<Rect> {
+    /// An XR monitor with no CRTC: output-less, or anchored on the glasses' output.
+    fn enable_monitor(&mut self, req: &EnableRequest, anchor: Option<&str>) -> Result<Rect> {
         let name = req.output.clone();
         let existing = self.state.monitor(&name).cloned();
         let others = occupied(self.state, &[&name]);
         let state = self.state;
         let primary = req.primary;
+        let outputs: Vec<String> = anchor.map(str::to_string).into_iter().collect();
+        let same_outputs = existing.as_ref().is_some_and(|m| {
+            m.outputs.len() == outputs.len()
+                && m.outputs
+                    .iter()
+                    .zip(&outputs)
+                    .all(|(&id, name)| state.output_name(id) == name)
+        });
         let rect = self.arrange(&name, &others, req, None, |ops, xr, _| {
             if existing
                 .as_ref()
-                .is_none_or(|m| m.rect != xr || m.primary != primary)
+                .is_none_or(|m| m.rect != xr || m.primary != primary || !same_outputs)
             {
                 if existing.is_some() {
                     ops.push(Op::DeleteMonitor { name: name.clone() });
@@ -598,7 +720,7 @@ impl<'s> Planner<'s> {
                     rect: xr,
                     mm: state.mm_for(xr.width as u16, xr.height as u16),
                     primary,
-                    outputs: Vec::new(),
+                    outputs,
                 });
             }
         })?;

@@ -66,3 +66,13 @@ pub fn crtc_for(state: &ScreenState, output: &Output) -> Result<u32> {
             ))
         })
 }
+
+/// Shown when the spare output is disconnected (a free connector has nothing plugged in).
+pub fn gtk_note(output: &str) -> String {
+    format!(
+        "on {output}, a connector with nothing plugged in (disconnected): GTK 3 and XFCE skip \
+         monitors whose first output is disconnected, so XFCE will not put windows, panels or \
+         wallpaper there; with the glasses connected the anchored backend is seen, and the \
+         patched driver's xr-manager backend always is"
+    )
+}
