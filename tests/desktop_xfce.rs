@@ -13,7 +13,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
-use xrdisplay_harness::{layout, run_command, Run, XServer};
+use xrdisplay_harness::{layout, plug_glasses, run_command, Run, XServer};
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 /// How long to wait for xfsettingsd to react before declaring it stuck (not a timing check).
@@ -251,6 +251,33 @@ fn enable_and_disable_keep_the_profile_so_xfsettingsd_keeps_the_layout() {
     );
     desktop.reapply();
     assert_eq!(layout(&server), before);
+}
+
+/// xfsettingsd sizes the screen to the outputs in its profile whenever it applies it; an
+/// anchored XR-0 is no output, so its area must be kept by xrdisplay.
+#[test]
+fn an_anchored_xr0_keeps_its_area_through_xfsettingsd() {
+    let server = XServer::dummy();
+    plug_glasses(&server, "DUMMY1");
+    let desktop = Desktop::start(&server);
+    let runtime = desktop.dir.path().join("runtime");
+    let runtime = runtime.to_str().unwrap();
+    let env = [XFCE[0], ("XDG_RUNTIME_DIR", runtime)];
+    let out = desktop.xrdisplay(&["enable", "--size", "1280x720"], &env);
+    assert!(out.ok().contains("anchored backend"), "{out:?}");
+    let enabled = layout(&server);
+    assert_eq!(enabled.monitors["XR-0"].0, "1280x720+3840+0");
+    assert_eq!(enabled.screen, (5120, 1080));
+
+    desktop.start_xfsettingsd();
+    desktop.wait_for("left XR-0's area in the screen", || {
+        layout(&server) == enabled
+    });
+    desktop.reapply();
+    desktop.wait_for("left XR-0's area in the screen after Apply", || {
+        layout(&server) == enabled
+    });
+    desktop.xrdisplay(&["disable"], &env).ok();
 }
 
 #[test]

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use xrdisplay_harness::{
-    gtk_monitors, layout, run_command, set_edid, xrdisplay, Layout, Run, XServer,
+    gtk_monitors, layout, plug_glasses, run_command, xrdisplay, Layout, Run, XServer,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
@@ -161,44 +161,6 @@ fn without_glasses_enable_uses_a_spare_output_and_says_gtk_does_not_see_it() {
     assert_eq!(layout(&server), before);
 }
 
-/// Plugs glasses into DUMMY1 as a kernel driver would show them: a 1920x1080 mode, an
-/// EDID naming "XREAL Air", a probe (the server's reaction to a hotplug), and the
-/// desktop turning the new monitor on beside DUMMY0.
-fn plug_glasses_into_dummy1(server: &XServer) {
-    for args in [
-        &[
-            "--newmode",
-            "glasses",
-            "148.50",
-            "1920",
-            "2008",
-            "2052",
-            "2200",
-            "1080",
-            "1084",
-            "1089",
-            "1125",
-            "+hsync",
-            "+vsync",
-        ][..],
-        &["--addmode", "DUMMY1", "glasses"],
-        &[],
-        &[
-            "--output",
-            "DUMMY1",
-            "--mode",
-            "glasses",
-            "--right-of",
-            "DUMMY0",
-        ],
-    ] {
-        let out = server.run("xrandr", args);
-        assert!(out.status.success(), "xrandr {args:?}: {out:?}");
-    }
-    // After the probe: the dummy driver's probe drops a client-set EDID.
-    set_edid(server.display(), "DUMMY1", "XREAL Air");
-}
-
 /// Starts a real xfwm4 (after the layout change: it does not take in outputs added
 /// after its own start) in a private D-Bus session, opens a window, moves it onto
 /// `(x, y)` and maximizes it; returns the window's client area `[x, y, width, height]`.
@@ -286,7 +248,7 @@ fn maximized_by_xfwm4(server: &XServer, x: i32, y: i32) -> [i32; 4] {
 #[test]
 fn connected_glasses_anchor_an_xr_monitor_that_gtk_lists_and_xfwm4_fills() {
     let server = XServer::dummy();
-    plug_glasses_into_dummy1(&server);
+    plug_glasses(&server, "DUMMY1");
     let before = layout(&server);
     before.assert_monitors_apart();
     let no_loop = [("XDG_RUNTIME_DIR", "")];

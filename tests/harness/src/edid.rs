@@ -65,3 +65,32 @@ pub fn set_edid(display: &str, output: &str, name: &str) {
     .check()
     .expect("set the EDID property");
 }
+
+/// Plugs glasses into the dummy driver's `output` as a kernel driver would show them:
+/// a 1920x1080 mode, a probe (the server's reaction to a hotplug), the desktop turning
+/// the new monitor on right of DUMMY0, and an EDID naming "XREAL Air".
+pub fn plug_glasses(server: &crate::XServer, output: &str) {
+    let mode = [
+        "148.50", "1920", "2008", "2052", "2200", "1080", "1084", "1089", "1125", "+hsync",
+        "+vsync",
+    ];
+    let newmode = [&["--newmode", "glasses"][..], &mode[..]].concat();
+    for args in [
+        &newmode[..],
+        &["--addmode", output, "glasses"],
+        &[],
+        &[
+            "--output",
+            output,
+            "--mode",
+            "glasses",
+            "--right-of",
+            "DUMMY0",
+        ],
+    ] {
+        let out = server.run("xrandr", args);
+        assert!(out.status.success(), "xrandr {args:?}: {out:?}");
+    }
+    // After the probe: the dummy driver's probe drops a client-set EDID.
+    set_edid(server.display(), output, "XREAL Air");
+}
