@@ -8,7 +8,7 @@
 //! xfsettingsd applies the stored profile at startup and again on `/Schemes/Apply`.
 
 use std::cell::RefCell;
-use std::io::{BufRead as _, BufReader};
+use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -278,6 +278,68 @@ fn an_anchored_xr0_keeps_its_area_through_xfsettingsd() {
         layout(&server) == enabled
     });
     desktop.xrdisplay(&["disable"], &env).ok();
+}
+
+/// SIGINT at every step of an `enable` in an XFCE session (paused there by the test
+/// hooks): the change is rolled back, and xfsettingsd's `/Notify` is as before.
+#[test]
+#[cfg_attr(
+    not(feature = "test-hooks"),
+    ignore = "needs the test-hooks feature (scripts/test builds with it)"
+)]
+fn sigint_at_any_step_of_enable_rolls_back_and_restores_notify() {
+    let server = XServer::dummy();
+    let desktop = Desktop::start(&server);
+    desktop.set("/Notify", "bool", "true");
+    let before = layout(&server);
+    let args = [
+        "enable",
+        "--left-of",
+        "DUMMY0",
+        "--size",
+        "1280x720",
+        "--primary",
+    ];
+    let plan = desktop.xrdisplay(&[&args[..], &["--dry-run", "--json"]].concat(), XFCE);
+    let plan: serde_json::Value = serde_json::from_str(plan.ok()).unwrap();
+    let steps = plan["requests"].as_array().unwrap().len();
+    assert!(steps >= 5, "{plan}");
+    for step in 0..steps {
+        let mut command = desktop.command(BIN);
+        command
+            .args(args)
+            .envs(XFCE.iter().copied())
+            .env("XRDISPLAY_TEST_PAUSE_AFTER", step.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert!(line.contains("paused"), "step {step}: {line}");
+        assert_eq!(desktop.get("/Notify").as_deref(), Some("false"), "held");
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        child.stdin.take().unwrap().write_all(b"\n").unwrap();
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(1), "step {step}: {rest}");
+        assert!(
+            rest.contains("interrupted by SIGINT") && rest.contains("restored"),
+            "step {step}: {rest}"
+        );
+        assert_eq!(layout(&server), before, "step {step}");
+        assert_eq!(
+            desktop.get("/Notify").as_deref(),
+            Some("true"),
+            "step {step}: /Notify not restored"
+        );
+    }
 }
 
 #[test]

@@ -603,6 +603,10 @@ fn an_unreachable_server_is_exit_code_3() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "test-hooks"),
+    ignore = "needs the test-hooks feature (scripts/test builds with it)"
+)]
 fn a_failure_at_any_step_restores_the_previous_layout() {
     let server = XServer::dummy();
     add_second_monitor(&server);
@@ -677,6 +681,10 @@ fn a_failure_at_any_step_restores_the_previous_layout() {
 }
 
 #[test]
+#[cfg_attr(
+    not(feature = "test-hooks"),
+    ignore = "needs the test-hooks feature (scripts/test builds with it)"
+)]
 fn a_server_killed_mid_command_is_a_clean_exit_code_3() {
     let mut server = XServer::dummy();
     let mut command = Command::new(BIN);

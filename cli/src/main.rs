@@ -9,6 +9,7 @@ mod docs;
 mod exit;
 mod geometry;
 mod glasses;
+mod interrupt;
 mod pipeline;
 mod randr;
 mod runtime;

@@ -44,6 +44,9 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         false => runtime::stop_loop(&session.display, &name),
     };
     if let Some(plan) = plan.as_ref().filter(|_| !args.dry_run) {
+        // A signal now rolls the change back and restores /Notify, instead of
+        // leaving RandR half-applied.
+        crate::interrupt::catch();
         let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, plan)?;
         hold.map(|h| h.restore()).transpose()?;

@@ -50,6 +50,9 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
     let enabling = backend::plan_enable(&state, &request)?;
     let changed = !enabling.plan.ops.is_empty();
     if changed && !args.dry_run {
+        // A signal now rolls the change back and restores /Notify, instead of
+        // leaving RandR half-applied.
+        crate::interrupt::catch();
         let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, &enabling.plan)?;
         hold.map(|h| h.restore()).transpose()?;

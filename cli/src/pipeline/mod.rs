@@ -15,11 +15,9 @@ mod render_loop;
 pub mod stats;
 pub mod transform;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc;
 use std::time::Duration;
-
-use nix::sys::signal::{sigaction, SaFlags, SigAction, SigHandler, SigSet, Signal};
 
 use self::capture_loop::{CaptureLoop, Delivery};
 use self::control::{AlsoShown, Server, Shared};
@@ -36,12 +34,6 @@ use crate::geometry::Rect;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
 use crate::runtime;
-
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: nix::libc::c_int) {
-    INTERRUPTED.store(true, Ordering::Relaxed);
-}
 
 /// One captured output: its own X connection (for its capture thread) and reader.
 struct Feed {
@@ -115,7 +107,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         .device_path()
         .map(std::path::Path::to_path_buf);
     let exported: Vec<_> = feeds.iter().map(|f| f.exported).collect();
-    catch_signals();
+    crate::interrupt::catch();
 
     let shared = Shared::default();
     let mailboxes: Vec<Mailbox> = feeds.iter().map(|_| Mailbox::default()).collect();
@@ -230,7 +222,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             }
         }
         while !render.is_finished() {
-            if INTERRUPTED.load(Ordering::Relaxed) {
+            if crate::interrupt::caught().is_some() {
                 shared.stop.store(true, Ordering::Relaxed);
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -261,17 +253,5 @@ fn choose_delivery(
             )),
         ),
         _ => (Delivery::Pixels, None),
-    }
-}
-
-fn catch_signals() {
-    let action = SigAction::new(
-        SigHandler::Handler(on_signal),
-        SaFlags::empty(),
-        SigSet::empty(),
-    );
-    for signal in [Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        let _ = unsafe { sigaction(signal, &action) };
     }
 }

@@ -2,7 +2,6 @@
 //! if any step fails or the result is not what was planned.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 
 use x11rb::protocol::randr::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{AtomEnum, PropMode};
@@ -25,16 +24,18 @@ pub struct Plan {
     pub expect_refresh: Option<(String, f64)>,
 }
 
-/// Failure injection for the transaction tests, read from the environment. Test-only
-/// knobs, deliberately not in `--help`:
+/// Failure injection for the transaction tests, read from the environment, built only
+/// with the `test-hooks` feature:
 /// `XRDISPLAY_TEST_FAIL_AFTER=N` fails the request after the first N;
 /// `XRDISPLAY_TEST_PAUSE_AFTER=N` waits for a line on stdin after N requests.
+#[cfg(feature = "test-hooks")]
 #[derive(Debug, Default)]
 struct TestHooks {
     fail_after: Option<usize>,
     pause_after: Option<usize>,
 }
 
+#[cfg(feature = "test-hooks")]
 impl TestHooks {
     fn from_env() -> TestHooks {
         let read = |name| std::env::var(name).ok().and_then(|v| v.parse().ok());
@@ -45,6 +46,7 @@ impl TestHooks {
     }
 
     fn before(&self, sent: usize) -> Result<()> {
+        use std::io::BufRead as _;
         if self.pause_after == Some(sent) {
             eprintln!("xrdisplay: paused after {sent} requests (XRDISPLAY_TEST_PAUSE_AFTER)");
             let _ = std::io::stdin().lock().read_line(&mut String::new());
@@ -55,6 +57,29 @@ impl TestHooks {
             )));
         }
         Ok(())
+    }
+}
+
+#[cfg(not(feature = "test-hooks"))]
+struct TestHooks;
+
+#[cfg(not(feature = "test-hooks"))]
+impl TestHooks {
+    fn from_env() -> TestHooks {
+        TestHooks
+    }
+
+    fn before(&self, _sent: usize) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Stops a transaction between two requests once SIGINT, SIGTERM or SIGHUP came, so
+/// that it is rolled back rather than left half-applied.
+fn not_interrupted() -> Result<()> {
+    match crate::interrupt::caught() {
+        Some(signal) => Err(Error::runtime(format!("interrupted by {signal}"))),
+        None => Ok(()),
     }
 }
 
@@ -73,6 +98,7 @@ pub fn apply(session: &Session, plan: &Plan) -> Result<()> {
         .enumerate()
         .try_for_each(|(sent, op)| {
             hooks.before(sent)?;
+            not_interrupted()?;
             tx.execute(op)
                 .map_err(|e| Error::new(e.kind, format!("{op}: {e}")))
         })
