@@ -280,6 +280,49 @@ fn an_anchored_xr0_keeps_its_area_through_xfsettingsd() {
     desktop.xrdisplay(&["disable"], &env).ok();
 }
 
+/// The user's entries for outputs that are off are theirs: `enable` leaves them alone,
+/// and keeps the channel's file as it was before writing.
+#[test]
+fn enable_backs_up_the_profile_and_leaves_inactive_outputs_alone() {
+    let server = XServer::dummy();
+    // Glasses plugged into DUMMY2, then switched off in XFCE's display settings.
+    plug_glasses(&server, "DUMMY2");
+    let off = server.run("xrandr", &["--output", "DUMMY2", "--off"]);
+    assert!(off.status.success(), "{off:?}");
+    let desktop = Desktop::start(&server);
+    desktop.set("/Default/DUMMY2", "string", "DUMMY2");
+    desktop.set("/Default/DUMMY2/Active", "bool", "false");
+    desktop.set("/Default/DUMMY2/Resolution", "string", "1920x1080");
+    desktop.set("/Default/DUMMY2/Position/X", "int", "1920");
+    let original = desktop.channel_file();
+    assert!(original.contains("1920x1080"), "{original}");
+
+    desktop.xrdisplay(&["enable", "--xfce", "on"], &[]).ok();
+    assert_eq!(
+        desktop.get("/Default/DUMMY2/Resolution").as_deref(),
+        Some("1920x1080")
+    );
+    assert_eq!(
+        desktop.get("/Default/DUMMY2/Position/X").as_deref(),
+        Some("1920")
+    );
+    assert_eq!(
+        desktop.get("/Default/DUMMY2/Active").as_deref(),
+        Some("false")
+    );
+    let backup = desktop
+        .dir
+        .path()
+        .join("home/.local/state/xrdisplay/xfce-displays.orig.xml");
+    assert_eq!(std::fs::read_to_string(&backup).unwrap(), original);
+    desktop.xrdisplay(&["disable", "--xfce", "on"], &[]).ok();
+    assert_eq!(
+        std::fs::read_to_string(&backup).unwrap(),
+        original,
+        "the first backup is kept"
+    );
+}
+
 /// SIGINT at every step of an `enable` in an XFCE session (paused there by the test
 /// hooks): the change is rolled back, and xfsettingsd's `/Notify` is as before.
 #[test]

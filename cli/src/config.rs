@@ -208,11 +208,11 @@ impl Settings {
 
 /// `$XDG_CONFIG_HOME/xrdisplay/config.toml`, falling back to `~/.config`.
 pub fn default_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))?;
-    Some(base.join("xrdisplay").join("config.toml"))
+    Some(
+        crate::xdg::config_home()?
+            .join("xrdisplay")
+            .join("config.toml"),
+    )
 }
 
 /// Reads the file at `path`; a missing file is an empty configuration.

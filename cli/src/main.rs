@@ -13,6 +13,7 @@ mod interrupt;
 mod pipeline;
 mod randr;
 mod runtime;
+mod xdg;
 
 use std::process::ExitCode;
 

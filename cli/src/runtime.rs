@@ -199,10 +199,7 @@ fn spawn(
 
 /// `$XDG_STATE_HOME/xrdisplay/<display>-<output>.log`.
 fn log_path(display: &str, output: &str) -> Option<PathBuf> {
-    let state = std::env::var_os("XDG_STATE_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    let state = crate::xdg::state_home()?;
     Some(
         state
             .join("xrdisplay")

@@ -10,10 +10,7 @@ pub const MARKER: &str = "X-xrdisplay-Managed=true";
 
 /// `$XDG_CONFIG_HOME/autostart/xrdisplay.desktop`, falling back to `~/.config`.
 pub fn path() -> Result<PathBuf> {
-    std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".config")))
+    crate::xdg::config_home()
         .map(|base| base.join("autostart").join("xrdisplay.desktop"))
         .ok_or_else(|| {
             Error::usage("neither XDG_CONFIG_HOME nor HOME is set: no autostart directory")

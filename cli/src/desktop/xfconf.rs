@@ -157,20 +157,18 @@ impl Xfconf {
         })
     }
 
-    /// Writes whole entries for every connected or active output under the active
-    /// profile, as the server has them now; `forget` (the output `disable` turned off)
-    /// loses its entry.
+    /// Writes whole entries for every active output under the active profile, as the
+    /// server has them now; `forget` (the output `disable` turned off) loses its entry.
+    /// Entries of inactive outputs are the user's and stay as they are. The channel's
+    /// file is backed up first (see [`backup_channel`]).
     pub fn write_layout(&self, session: &Session, forget: Option<&str>) -> Result<()> {
         let entries = read_entries(session)?;
+        backup_channel()?;
         if let Some(name) = forget {
             self.reset(&format!("/{}/{}", self.profile, xfconf_name(name)))?;
         }
         for entry in entries.iter().filter(|e| Some(e.name.as_str()) != forget) {
             let base = format!("/{}/{}", self.profile, xfconf_name(&entry.name));
-            // An inactive entry keeps nothing but what says so: stale modes must not linger.
-            if entry.active.is_none() {
-                self.reset(&base)?;
-            }
             for (key, value) in entry.properties() {
                 self.set(&format!("{base}/{key}"), &value)?;
             }
@@ -178,6 +176,51 @@ impl Xfconf {
         }
         Ok(())
     }
+}
+
+/// Copies xfconfd's file of the `displays` channel to `$XDG_STATE_HOME/xrdisplay/`
+/// before xrdisplay writes to the channel: `xfce-displays.orig.xml` once (the profile
+/// as it was before xrdisplay ever touched it), and `xfce-displays.prev.xml` every time
+/// (before the latest change). Put one back in place of the channel's file, with
+/// xfconfd stopped, to undo. No channel file yet: nothing to keep.
+fn backup_channel() -> Result<()> {
+    let no_home = || {
+        Error::desktop(
+            "neither XDG_CONFIG_HOME nor HOME is set: cannot back up XFCE's display profile",
+        )
+    };
+    let channel = crate::xdg::config_home()
+        .ok_or_else(no_home)?
+        .join("xfce4/xfconf/xfce-perchannel-xml/displays.xml");
+    let text = match std::fs::read(&channel) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => {
+            return Err(Error::desktop(format!(
+                "cannot read {} to back it up: {e}",
+                channel.display()
+            )))
+        }
+    };
+    let dir = crate::xdg::state_home()
+        .ok_or_else(no_home)?
+        .join("xrdisplay");
+    let write = |name: &str, only_once: bool| -> Result<()> {
+        let path = dir.join(name);
+        if only_once && path.exists() {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::write(&path, &text))
+            .map_err(|e| {
+                Error::desktop(format!(
+                    "cannot back up XFCE's display profile to {}: {e}",
+                    path.display()
+                ))
+            })
+    };
+    write("xfce-displays.orig.xml", true)?;
+    write("xfce-displays.prev.xml", false)
 }
 
 /// `enable`/`disable`'s step after a successful change: the profile written, or `None`
@@ -244,14 +287,14 @@ fn xfconf_name(name: &str) -> String {
         .collect()
 }
 
-/// One output's profile entry.
+/// One active output's profile entry.
 #[derive(Debug, PartialEq)]
 struct Entry {
     name: String,
     /// The EDID's hash as XFCE computes it (SHA-1 of the first 128 bytes), or empty.
     edid: String,
     primary: bool,
-    active: Option<ActiveEntry>,
+    active: ActiveEntry,
 }
 
 #[derive(Debug, PartialEq)]
@@ -268,27 +311,23 @@ struct ActiveEntry {
 
 impl Entry {
     fn properties(&self) -> Vec<(&'static str, Value)> {
-        let mut list = vec![
+        let a = &self.active;
+        vec![
             ("EDID", Value::Str(self.edid.clone())),
-            ("Active", Value::Bool(self.active.is_some())),
-        ];
-        if let Some(a) = &self.active {
-            list.extend([
-                (
-                    "Resolution",
-                    Value::Str(format!("{}x{}", a.width, a.height)),
-                ),
-                ("RefreshRate", Value::Double(a.refresh)),
-                ("Rotation", Value::Int(a.rotation)),
-                ("Reflection", Value::Str(a.reflection.into())),
-                ("Primary", Value::Bool(self.primary)),
-                ("Scale/X", Value::Double(a.scale.0)),
-                ("Scale/Y", Value::Double(a.scale.1)),
-                ("Position/X", Value::Int(a.x.into())),
-                ("Position/Y", Value::Int(a.y.into())),
-            ]);
-        }
-        list
+            ("Active", Value::Bool(true)),
+            (
+                "Resolution",
+                Value::Str(format!("{}x{}", a.width, a.height)),
+            ),
+            ("RefreshRate", Value::Double(a.refresh)),
+            ("Rotation", Value::Int(a.rotation)),
+            ("Reflection", Value::Str(a.reflection.into())),
+            ("Primary", Value::Bool(self.primary)),
+            ("Scale/X", Value::Double(a.scale.0)),
+            ("Scale/Y", Value::Double(a.scale.1)),
+            ("Position/X", Value::Int(a.x.into())),
+            ("Position/Y", Value::Int(a.y.into())),
+        ]
     }
 }
 
@@ -319,8 +358,10 @@ fn read_entries(session: &Session) -> Result<Vec<Entry>> {
         .reply()?;
     let mut entries = Vec::new();
     for output in &state.outputs {
-        let crtc = state.active_crtc_of(output);
-        if output.non_desktop || (!output.connected && crtc.is_none()) {
+        let Some(crtc) = state.active_crtc_of(output) else {
+            continue;
+        };
+        if output.non_desktop {
             continue;
         }
         let data = session.edid(output.id)?;
@@ -331,33 +372,28 @@ fn read_entries(session: &Session) -> Result<Vec<Entry>> {
                 .collect(),
             None => String::new(),
         };
-        let active = match crtc {
-            None => None,
-            Some(crtc) => {
-                let mode = resources.modes.iter().find(|m| m.id == crtc.mode);
-                let refresh = mode.map_or(0.0, |m| {
-                    let pixels = f64::from(m.htotal) * f64::from(m.vtotal);
-                    if pixels == 0.0 {
-                        0.0
-                    } else {
-                        f64::from(m.dot_clock) / pixels
-                    }
-                });
-                let transform = conn.randr_get_crtc_transform(crtc.id)?.reply()?;
-                let t = &transform.current_transform;
-                let fixed = |v: i32| f64::from(v) / 65536.0;
-                let (rotation, reflection) = rotation(crtc.rotation);
-                Some(ActiveEntry {
-                    width: mode.map_or(crtc.width, |m| m.width),
-                    height: mode.map_or(crtc.height, |m| m.height),
-                    refresh,
-                    rotation,
-                    reflection,
-                    scale: (fixed(t.matrix11), fixed(t.matrix22)),
-                    x: crtc.x,
-                    y: crtc.y,
-                })
+        let mode = resources.modes.iter().find(|m| m.id == crtc.mode);
+        let refresh = mode.map_or(0.0, |m| {
+            let pixels = f64::from(m.htotal) * f64::from(m.vtotal);
+            if pixels == 0.0 {
+                0.0
+            } else {
+                f64::from(m.dot_clock) / pixels
             }
+        });
+        let transform = conn.randr_get_crtc_transform(crtc.id)?.reply()?;
+        let t = &transform.current_transform;
+        let fixed = |v: i32| f64::from(v) / 65536.0;
+        let (rotation, reflection) = rotation(crtc.rotation);
+        let active = ActiveEntry {
+            width: mode.map_or(crtc.width, |m| m.width),
+            height: mode.map_or(crtc.height, |m| m.height),
+            refresh,
+            rotation,
+            reflection,
+            scale: (fixed(t.matrix11), fixed(t.matrix22)),
+            x: crtc.x,
+            y: crtc.y,
         };
         entries.push(Entry {
             name: output.name.clone(),
@@ -380,17 +416,5 @@ mod tests {
         assert_eq!(rotation(1), (0, "0"));
         assert_eq!(rotation(2 | 16), (90, "X"));
         assert_eq!(rotation(8 | 16 | 32), (270, "XY"));
-    }
-
-    #[test]
-    fn an_inactive_entry_says_only_that() {
-        let entry = Entry {
-            name: "HDMI-1".into(),
-            edid: String::new(),
-            primary: false,
-            active: None,
-        };
-        let keys: Vec<_> = entry.properties().into_iter().map(|(k, _)| k).collect();
-        assert_eq!(keys, ["EDID", "Active"]);
     }
 }
