@@ -163,7 +163,10 @@ impl Rig {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let running = Loop { child, png };
+        let running = Loop {
+            child: Some(child),
+            png,
+        };
         // A full second of rendering: the first capture is in by then.
         self.wait_status(|s| s["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0);
         running
@@ -190,10 +193,19 @@ impl Rig {
     }
 }
 
-/// A background `xrdisplay run`.
+/// A background `xrdisplay run`, killed if a test fails before stopping it.
 struct Loop {
-    child: Child,
+    child: Option<Child>,
     png: PathBuf,
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 impl Loop {
@@ -204,20 +216,22 @@ impl Loop {
 
     /// [`Loop::stop`], failing when it takes longer than `limit` to exit.
     fn stop_within(mut self, limit: Duration) -> Image {
+        let mut child = self.child.take().expect("a running loop");
         nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::unistd::Pid::from_raw(child.id() as i32),
             nix::sys::signal::Signal::SIGTERM,
         )
         .unwrap();
         let deadline = Instant::now() + limit;
-        while self.child.try_wait().unwrap().is_none() {
+        while child.try_wait().unwrap().is_none() {
             if Instant::now() > deadline {
-                let _ = self.child.kill();
+                let _ = child.kill();
+                let _ = child.wait();
                 panic!("the loop did not end within {limit:?} of SIGTERM");
             }
             std::thread::sleep(Duration::from_millis(50));
         }
-        let output = self.child.wait_with_output().unwrap();
+        let output = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "run failed: {stderr}");
         Image::read(&self.png)

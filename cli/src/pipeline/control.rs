@@ -546,4 +546,50 @@ mod tests {
             request(&path, &Request::Stop).unwrap();
         });
     }
+
+    #[test]
+    fn of_two_loops_binding_at_once_one_wins_and_keeps_its_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loop.sock");
+        for round in 0..100 {
+            let barrier = std::sync::Barrier::new(2);
+            let bind = || {
+                barrier.wait();
+                Server::bind(&path)
+            };
+            let results = std::thread::scope(|scope| {
+                let first = scope.spawn(bind);
+                let second = scope.spawn(bind);
+                [first.join(), second.join()].map(|r| r.ok().and_then(|r| r.ok()))
+            });
+            let mut won: Vec<Server> = results.into_iter().flatten().collect();
+            assert_eq!(won.len(), 1, "round {round}: both loops bound the socket");
+            let winner = won.remove(0);
+            // The socket at the path is the winner's own.
+            let _client = UnixStream::connect(&path).unwrap();
+            std::thread::sleep(Duration::from_millis(1));
+            assert!(winner.listener.accept().is_ok(), "round {round}");
+            drop(winner);
+            assert!(
+                !path.exists(),
+                "round {round}: the socket outlived its loop"
+            );
+        }
+    }
+
+    #[test]
+    fn a_second_loop_is_told_which_pid_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loop.sock");
+        let _first = Server::bind(&path).unwrap();
+        let Err(e) = Server::bind(&path) else {
+            panic!("a second loop bound the socket");
+        };
+        let said = e.to_string();
+        assert!(
+            said.contains(&format!("already running (pid {}", std::process::id())),
+            "{said}"
+        );
+        assert!(UnixStream::connect(&path).is_ok());
+    }
 }
