@@ -203,6 +203,18 @@ mod tests {
             MAX_LOOK_AHEAD_MS
         );
         assert_eq!(look_ahead_ms(&config(-30.0, 0.0, 30.0), 1.0), 0.0);
+        // Extreme (finite) configurations stay within the bounds.
+        for (default, scanline) in [
+            (f32::MAX, f32::MAX),
+            (f32::MIN, f32::MIN),
+            (f32::MAX, f32::MIN),
+        ] {
+            let ms = look_ahead_ms(&config(default, scanline, 0.0), 5000.0);
+            assert!(
+                (0.0..=MAX_LOOK_AHEAD_MS).contains(&ms),
+                "{default}, {scanline}: {ms}"
+            );
+        }
     }
 
     #[test]
