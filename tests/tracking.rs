@@ -785,11 +785,16 @@ fn a_fifo_as_the_driver_control_file_stalls_nothing() {
         "{}",
         status.stdout
     );
-    // Rendering went on: frames after the recenter are counted.
-    rig.wait_status(|s| {
-        s["tracking"].as_str().is_some_and(|t| t.contains("FIFO"))
-            && s["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0
+    // Frames are still drawn: each sees the pose file change.
+    let turned = PoseSpec::looking(8.0, 0.0, 0.0);
+    rig.pose(Some(turned.clone().with_fault(PoseFault::Disabled)));
+    rig.wait_view(|v| {
+        v["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("disabled"))
     });
+    rig.pose(Some(turned));
+    rig.wait_view(|v| v["tracking"] == true);
     let frame = running.stop_within(Duration::from_secs(5));
     assert_near(
         &frame.columns(300, 0, 1920),
