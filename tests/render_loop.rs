@@ -360,3 +360,125 @@ fn a_lease_is_refused_clearly_where_it_cannot_work() {
     let window = cli(&[&run[..], &["--present", "window"]].concat());
     assert!(window.fails(2).contains("non-desktop"), "{}", window.stderr);
 }
+
+/// The one control socket in `runtime`'s xrdisplay directory.
+fn socket_in(runtime: &std::path::Path) -> std::path::PathBuf {
+    let dir = runtime.join("xrdisplay");
+    let mut sockets = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "sock"));
+    let socket = sockets.next().expect("a control socket");
+    assert!(sockets.next().is_none(), "more than one socket in {dir:?}");
+    socket
+}
+
+/// Connects to `socket` and sends one byte every 0.7 s, never a whole line, for at
+/// most `limit`; returns how long the loop kept the connection open.
+fn trickle(socket: &std::path::Path, limit: Duration) -> Duration {
+    use std::io::Write;
+    let mut stream = std::os::unix::net::UnixStream::connect(socket).unwrap();
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if stream.write_all(b" ").is_err() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    start.elapsed()
+}
+
+#[test]
+fn the_control_socket_serves_each_client_in_time_and_only_its_own_user() {
+    let server = XServer::dummy();
+    let runtime = tempfile::tempdir().unwrap();
+    cli(&server, &["enable", "--size", "800x600"], runtime.path()).ok();
+    let args = ["--present", "none", "--imu", "none"];
+    let child = spawn_run(&server, &args, runtime.path());
+    wait_running(&server, runtime.path());
+    let socket = socket_in(runtime.path());
+
+    // A client trickling bytes holds neither another client nor the loop.
+    std::thread::scope(|scope| {
+        let trickler = scope.spawn(|| trickle(&socket, Duration::from_secs(10)));
+        std::thread::sleep(Duration::from_secs(1));
+        for _ in 0..2 {
+            let asked = Instant::now();
+            let status = cli(&server, &["status", "--json"], runtime.path());
+            let took = asked.elapsed();
+            let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+            assert!(
+                !json["capture_loop"]["status"].is_null(),
+                "no answer beside a trickling client: {json}"
+            );
+            assert!(took < Duration::from_secs(3), "status took {took:?}");
+        }
+        let held = trickler.join().unwrap();
+        assert!(
+            held < Duration::from_secs(5),
+            "the trickling client was kept for {held:?}"
+        );
+    });
+
+    // Another user reaching the socket (its permissions opened up) is refused.
+    use std::os::unix::fs::PermissionsExt;
+    for (path, mode) in [
+        (runtime.path(), 0o755),
+        (&runtime.path().join("xrdisplay"), 0o755),
+        (&socket, 0o777),
+    ] {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+    let mut other = Command::new(BIN);
+    other
+        .arg("recenter")
+        .env("DISPLAY", server.display())
+        .env("XDG_RUNTIME_DIR", runtime.path())
+        .env("XDG_CONFIG_HOME", runtime.path())
+        .env_remove("XRDISPLAY_CONFIG");
+    std::os::unix::process::CommandExt::uid(&mut other, 65534);
+    std::os::unix::process::CommandExt::gid(&mut other, 65534);
+    let refused = xrdisplay_harness::run_command(other);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused
+            .stderr
+            .contains("this loop serves uid 0 only, not uid 65534"),
+        "{refused:?}"
+    );
+
+    // A second loop for the same output is refused, naming the first; the first
+    // keeps its socket.
+    let second = cli(
+        &server,
+        &["run", "--present", "none", "--imu", "none"],
+        runtime.path(),
+    );
+    assert!(
+        second
+            .fails(2)
+            .contains(&format!("already running (pid {}", child.id())),
+        "{}",
+        second.stderr
+    );
+    let status = cli(&server, &["status", "--json"], runtime.path());
+    let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
+    assert_eq!(json["capture_loop"]["status"]["pid"], child.id(), "{json}");
+
+    // SIGTERM ends the loop within 5 s even with a trickling client connected.
+    std::thread::scope(|scope| {
+        scope.spawn(|| trickle(&socket, Duration::from_secs(8)));
+        std::thread::sleep(Duration::from_millis(500));
+        let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let stopped = Instant::now();
+        let output = wait_exit(child);
+        assert!(output.status.success(), "{output:?}");
+        assert!(
+            stopped.elapsed() < Duration::from_secs(5),
+            "SIGTERM took {:?}",
+            stopped.elapsed()
+        );
+    });
+    assert!(!socket.exists(), "the socket outlived its loop");
+}

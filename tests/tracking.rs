@@ -163,7 +163,10 @@ impl Rig {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let running = Loop { child, png };
+        let running = Loop {
+            child: Some(child),
+            png,
+        };
         // A full second of rendering: the first capture is in by then.
         self.wait_status(|s| s["stats"]["render_fps"].as_f64().unwrap_or(0.0) > 0.0);
         running
@@ -190,21 +193,45 @@ impl Rig {
     }
 }
 
-/// A background `xrdisplay run`.
+/// A background `xrdisplay run`, killed if a test fails before stopping it.
 struct Loop {
-    child: Child,
+    child: Option<Child>,
     png: PathBuf,
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 impl Loop {
     /// Stops it with SIGTERM (it must exit 0) and returns its last frame.
     fn stop(self) -> Image {
+        self.stop_within(Duration::from_secs(30))
+    }
+
+    /// [`Loop::stop`], failing when it takes longer than `limit` to exit.
+    fn stop_within(mut self, limit: Duration) -> Image {
+        let mut child = self.child.take().expect("a running loop");
         nix::sys::signal::kill(
-            nix::unistd::Pid::from_raw(self.child.id() as i32),
+            nix::unistd::Pid::from_raw(child.id() as i32),
             nix::sys::signal::Signal::SIGTERM,
         )
         .unwrap();
-        let output = self.child.wait_with_output().unwrap();
+        let deadline = Instant::now() + limit;
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("the loop did not end within {limit:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let output = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(output.status.success(), "run failed: {stderr}");
         Image::read(&self.png)
@@ -729,4 +756,105 @@ fn enable_runs_one_loop_on_the_glasses_and_disable_narrows_it() {
     let status = rig.xrdisplay(&["status", "--json"]);
     let json: serde_json::Value = serde_json::from_str(status.ok()).unwrap();
     assert!(json["capture_loop"]["status"].is_null(), "{json}");
+}
+
+#[test]
+fn a_fifo_as_the_driver_control_file_stalls_nothing() {
+    let rig = Rig::new();
+    let dir = rig.runtime.path();
+    std::fs::write(dir.join("xr_driver_state"), "connected=true\n").unwrap();
+    nix::unistd::mkfifo(
+        &dir.join("xr_driver_control"),
+        nix::sys::stat::Mode::from_bits_truncate(0o666),
+    )
+    .unwrap();
+    rig.pose(Some(PoseSpec::looking(8.0, 0.0, 0.0)));
+    let running = rig.spawn(&[]);
+    // Refused at once, the loop recentres by itself and says why.
+    let said = rig.xrdisplay(&["recenter"]);
+    assert!(
+        said.ok()
+            .starts_with("recentred here, not by the XR driver: the XR driver's control file")
+            && said.stdout.contains("FIFO"),
+        "{}",
+        said.stdout
+    );
+    let status = rig.xrdisplay(&["status"]);
+    assert!(
+        status.ok().contains("not by the XR driver") && status.stdout.contains("FIFO"),
+        "{}",
+        status.stdout
+    );
+    // Frames are still drawn: each sees the pose file change.
+    let turned = PoseSpec::looking(8.0, 0.0, 0.0);
+    rig.pose(Some(turned.clone().with_fault(PoseFault::Disabled)));
+    rig.wait_view(|v| {
+        v["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("disabled"))
+    });
+    rig.pose(Some(turned));
+    rig.wait_view(|v| v["tracking"] == true);
+    let frame = running.stop_within(Duration::from_secs(5));
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0, 1200.0],
+        "recentred here",
+    );
+}
+
+#[test]
+fn a_poisoned_pose_with_follow_on_loses_the_screen_for_3_s_at_most() {
+    let rig = Rig::new();
+    let f = focal();
+    rig.pose(Some(PoseSpec::looking(0.0, 0.0, 0.01)));
+    let running = rig.spawn(&["--follow", "5"]);
+    // The head turns 40°: follow mode starts easing the screen toward it, and the
+    // driver then publishes snapshot times 1.4e-45 ms apart.
+    let turned = PoseSpec::looking(40.0, 0.0, 0.0);
+    rig.pose(Some(turned.clone()));
+    std::thread::sleep(Duration::from_millis(150));
+    rig.pose(Some(turned.clone().with_fault(PoseFault::Poisoned)));
+    std::thread::sleep(Duration::from_millis(500));
+    rig.pose(Some(turned));
+    std::thread::sleep(Duration::from_secs(3));
+    let frame = running.stop_within(Duration::from_secs(5));
+    let centre = frame.columns(300, 0, 1920).first().copied();
+    let settled = f * 1f64.to_radians().tan();
+    assert!(
+        centre.is_some_and(|x| (x - 960.0).abs() <= settled + 2.0),
+        "the screen's centre column is at {centre:?}, want 960 ± {settled:.0}"
+    );
+}
+
+#[test]
+fn a_pose_file_of_another_user_is_not_used_and_status_says_why() {
+    let rig = Rig::new();
+    let flat = rig.frame(&["--imu", "none"]);
+    let foreign = rig.runtime.path().join("foreign_imu");
+    let imu = foreign.to_str().unwrap();
+    // A fresh pose turned 8°, written by uid 65534.
+    let write = || {
+        PoseSpec::looking(8.0, 0.0, 0.0).write(&foreign).unwrap();
+        std::os::unix::fs::chown(&foreign, Some(65534), Some(65534)).unwrap();
+    };
+    write();
+    assert_eq!(rig.frame(&["--imu", imu]), flat);
+    write();
+    let running = rig.spawn(&["--imu", imu]);
+    let view = rig.wait_view(|v| {
+        v["problem"]
+            .as_str()
+            .is_some_and(|p| p.contains("owned by uid 65534"))
+    });
+    assert_eq!(view["tracking"], false, "{view}");
+    let text = rig.xrdisplay(&["status"]);
+    assert!(
+        text.ok().contains(
+            "head tracking flat screen: the pose file is owned by uid 65534, not by you (uid 0) or root"
+        ),
+        "{}",
+        text.stdout
+    );
+    assert_eq!(running.stop(), flat);
 }

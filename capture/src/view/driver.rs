@@ -5,14 +5,15 @@
 //! polls `xr_driver_control`, applies what it finds and clears the file. Every client writes it the way a shell's `echo key=value > FILE` does
 //! (truncate, then write), so xrdisplay does too, all lines in one `write`: an
 //! append could replay commands the driver already cleared, and a temporary file
-//! renamed into place is a new inode the driver's poll may not look at.
+//! renamed into place is a new inode the driver's poll may not look at. Both files
+//! are opened as [`files`] says (no symbolic link, no blocking, only a regular file
+//! of the caller's or root's), and the control file is truncated only once checked.
 
 use std::collections::BTreeMap;
-use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::Path;
 
-use super::pose::read_nonblocking;
+use super::files;
 use crate::{Error, Result};
 
 /// The control file's name, in the directory of the driver's pose file.
@@ -48,18 +49,16 @@ impl Control {
 /// (`/dev/shm/`[`CONTROL_FILE`] normally).
 pub fn send(path: &Path, controls: &[Control]) -> Result<()> {
     let text: String = controls.iter().map(|c| c.line() + "\n").collect();
-    OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(path)
-        .and_then(|mut file| file.write_all(text.as_bytes()))
-        .map_err(|e| {
-            Error::Io(format!(
-                "cannot write the XR driver's control file {}: {e}",
-                path.display()
-            ))
-        })
+    let failed = |e: &dyn std::fmt::Display| {
+        Error::Io(format!(
+            "the XR driver's control file {} {e}",
+            path.display()
+        ))
+    };
+    let mut file = files::open_for_writing(path).map_err(|e| failed(&e))?;
+    file.set_len(0)
+        .and_then(|()| file.write_all(text.as_bytes()))
+        .map_err(|e| failed(&format_args!("cannot be written: {e}")))
 }
 
 /// The driver's state file: `key=value` lines.
@@ -71,12 +70,8 @@ pub struct DriverState {
 impl DriverState {
     /// Reads the state file at `path` (`/dev/shm/`[`STATE_FILE`] normally).
     pub fn read(path: &Path) -> Result<DriverState> {
-        let bytes = read_nonblocking(path, STATE_LIMIT).map_err(|e| {
-            Error::Io(format!(
-                "cannot read the XR driver's state file {}: {e}",
-                path.display()
-            ))
-        })?;
+        let bytes = files::read(path, STATE_LIMIT)
+            .map_err(|e| Error::Io(format!("the XR driver's state file {} {e}", path.display())))?;
         Ok(DriverState::parse(&String::from_utf8_lossy(&bytes)))
     }
 
@@ -163,6 +158,27 @@ mod tests {
             message.contains("no/such/dir/xr_driver_control"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn a_fifo_or_a_link_as_control_file_is_refused_at_once() {
+        let dir = Scratch::new("control-fifo");
+        let fifo = dir.join("xr_driver_control");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        // A blocking open for writing would wait for a reader forever.
+        let Err(Error::Io(message)) = send(&fifo, &[Control::Recenter]) else {
+            panic!("wrote into a FIFO");
+        };
+        assert!(message.contains("FIFO"), "{message}");
+        let target = dir.join("victim");
+        std::fs::write(&target, "keep\n").unwrap();
+        let link = dir.join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(send(&link, &[Control::Recenter]).is_err());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep\n");
+        std::fs::write(dir.join("state"), "a=b\n").unwrap();
+        std::os::unix::fs::symlink(dir.join("state"), dir.join("state-link")).unwrap();
+        assert!(DriverState::read(&dir.join("state-link")).is_err());
     }
 
     #[test]

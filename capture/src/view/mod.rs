@@ -12,6 +12,7 @@
 //! direction the viewer faces at the recentred pose).
 
 pub mod driver;
+pub mod files;
 pub mod pose;
 pub mod predict;
 pub mod projection;

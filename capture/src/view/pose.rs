@@ -13,14 +13,10 @@
 //! head vectors into the room.
 
 use std::fmt;
-use std::fs::OpenOptions;
-use std::io::{ErrorKind, Read};
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use nix::fcntl::OFlag;
-
+use super::files::{self, FileError};
 use super::quat::Quat;
 
 /// Where the driver publishes the pose.
@@ -88,6 +84,9 @@ pub enum Problem {
     Missing,
     /// The file exists but cannot be read.
     Unreadable(String),
+    /// The file is not one xrdisplay trusts (a symbolic link, not a regular file,
+    /// another user's): why.
+    Refused(String),
     WrongSize(usize),
     WrongVersion(u8),
     Disabled,
@@ -108,6 +107,7 @@ impl fmt::Display for Problem {
         match self {
             Problem::Missing => f.write_str("no pose file: is the XR driver running?"),
             Problem::Unreadable(e) => write!(f, "the pose file cannot be read: {e}"),
+            Problem::Refused(why) => write!(f, "the pose file {why}, so it is not used"),
             Problem::WrongSize(n) => write!(
                 f,
                 "the pose file has {n} bytes, not {FILE_SIZE}: an XR driver version this \
@@ -265,10 +265,10 @@ impl fmt::Display for Sample {
 
 /// Reads the pose file once per frame.
 ///
-/// Each sample opens the file non-blocking (so a FIFO or a stuck device named by
-/// `--imu` cannot stall the render loop), reads at most one byte more than a valid
-/// file holds, and closes it: the driver replaces and recreates the file freely, so
-/// no handle or mapping is kept.
+/// Each sample opens the file as [`files::read`] does (non-blocking, no symbolic
+/// link, only a regular file of the caller's or root's), reads at most one byte more
+/// than a valid file holds, and closes it: the driver replaces and recreates the file
+/// freely, so no handle or mapping is kept.
 #[derive(Debug)]
 pub struct PoseReader {
     path: PathBuf,
@@ -323,22 +323,11 @@ impl PoseReader {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, Problem> {
-    read_nonblocking(path, FILE_SIZE + 1).map_err(|e| match e.kind() {
-        ErrorKind::NotFound => Problem::Missing,
-        _ => Problem::Unreadable(e.to_string()),
+    files::read(path, FILE_SIZE + 1).map_err(|e| match e {
+        FileError::Missing => Problem::Missing,
+        FileError::Refused(why) => Problem::Refused(why),
+        FileError::Io(e) => Problem::Unreadable(e),
     })
-}
-
-/// At most `limit` bytes of a file, opened non-blocking: the driver's files are
-/// plain files in /dev/shm, but a path given by the user may name anything.
-pub(super) fn read_nonblocking(path: &Path, limit: usize) -> std::io::Result<Vec<u8>> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(OFlag::O_NONBLOCK.bits())
-        .open(path)?;
-    let mut bytes = Vec::with_capacity(limit.min(4096));
-    file.take(limit as u64).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -493,13 +482,27 @@ mod tests {
     }
 
     #[test]
-    fn a_fifo_does_not_block_the_reader() {
+    fn a_fifo_or_another_users_file_is_refused_with_the_reason() {
         let dir = Scratch::new("fifo");
         let path = dir.join("fifo");
         nix::unistd::mkfifo(&path, nix::sys::stat::Mode::S_IRWXU).unwrap();
         // No writer: a blocking open would wait forever.
         let sample = PoseReader::new(&path).sample(SystemTime::now());
-        assert_eq!(sample.problem, Some(Problem::WrongSize(0)));
+        assert_eq!(
+            sample.to_string(),
+            "the pose file is not a regular file (a FIFO), so it is not used"
+        );
+        if nix::unistd::geteuid().is_root() {
+            let path = dir.join("imu");
+            PoseSpec::looking(10.0, 0.0, 0.0).write(&path).unwrap();
+            std::os::unix::fs::chown(&path, Some(65534), None).unwrap();
+            let sample = PoseReader::new(&path).sample(SystemTime::now());
+            assert_eq!(sample.pose, None);
+            assert!(
+                matches!(&sample.problem, Some(Problem::Refused(why)) if why.contains("uid 65534")),
+                "{sample:?}"
+            );
+        }
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::quat::{scale3, Quat};
 /// No prediction reaches further than this, whatever the driver asks for: beyond it
 /// an overshoot after a head stops costs more than the latency it hides.
 pub const MAX_LOOK_AHEAD_MS: f32 = 45.0;
+/// Snapshots closer together than this give no velocity or acceleration: a rate
+/// over a tinier interval (1e-45 ms in a hostile file) overflows to infinity.
+pub const MIN_SNAPSHOT_SPACING_MS: f32 = 0.5;
 
 /// The orientation to draw with and how far ahead it was predicted.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,11 +47,14 @@ pub fn look_ahead_ms(config: &LookAheadConfig, age_ms: f32) -> f32 {
 
 /// `q[0]` (at `t[0]`) turned on by `ahead_ms` at the rate the snapshots `q[2]` →
 /// `q[1]` → `q[0]` show, with constant angular acceleration. Snapshot times out of
-/// order drop the term they would feed (acceleration, then velocity).
+/// order or closer than [`MIN_SNAPSHOT_SPACING_MS`] drop the term they would feed
+/// (acceleration, then velocity). The result is always finite: `q[0]` when the
+/// extrapolation is not.
 pub fn extrapolate(q: [Quat; 3], t: [f32; 3], ahead_ms: f32) -> Quat {
     let (dt_new, dt_old) = (t[0] - t[1], t[1] - t[2]);
-    let positive = |x: f32| x.is_finite() && x > 0.0;
-    if !positive(dt_new) || !positive(ahead_ms) {
+    let spaced = |x: f32| x.is_finite() && x >= MIN_SNAPSHOT_SPACING_MS;
+    let looks_ahead = ahead_ms.is_finite() && ahead_ms > 0.0;
+    if !spaced(dt_new) || !looks_ahead {
         return q[0];
     }
     // Angular velocities in the room's frame (rad/ms), each the mean over its
@@ -56,7 +62,7 @@ pub fn extrapolate(q: [Quat; 3], t: [f32; 3], ahead_ms: f32) -> Quat {
     let velocity =
         |a: Quat, b: Quat, dt: f32| scale3((a * b.conjugate()).to_rotation_vector(), 1.0 / dt);
     let v_new = velocity(q[0], q[1], dt_new);
-    let acceleration = if positive(dt_old) {
+    let acceleration = if spaced(dt_old) {
         let v_old = velocity(q[1], q[2], dt_old);
         let span = (dt_new + dt_old) / 2.0;
         [0, 1, 2].map(|i| (v_new[i] - v_old[i]) / span)
@@ -68,7 +74,10 @@ pub fn extrapolate(q: [Quat; 3], t: [f32; 3], ahead_ms: f32) -> Quat {
         let v0 = v_new[i] + acceleration[i] * dt_new / 2.0;
         v0 * ahead_ms + acceleration[i] * ahead_ms * ahead_ms / 2.0
     });
-    Quat::from_rotation_vector(turn) * q[0]
+    Some(Quat::from_rotation_vector(turn) * q[0])
+        .filter(|p| p.is_finite())
+        .and_then(Quat::normalized)
+        .unwrap_or(q[0])
 }
 
 #[cfg(test)]
@@ -130,6 +139,58 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_snapshot_times_give_finite_predictions() {
+        let turning = [
+            about([0.0, 0.0, 1.0], 0.3),
+            about([0.0, 0.0, 1.0], 0.2),
+            Quat::IDENTITY,
+        ];
+        let still = [turning[0]; 3];
+        // The smallest positive f32 (1.4e-45 ms) and other tiny, huge or
+        // non-finite spacings.
+        let tiny = f32::from_bits(1);
+        let times = [
+            [tiny, 0.0, -tiny],
+            [2.0 * tiny, tiny, 0.0],
+            [1e-30, 0.0, -1e-30],
+            [0.4, 0.0, -0.4],
+            [1e30, 0.0, -1e30],
+            [f32::MAX, 0.0, -f32::MAX],
+            [f32::MAX, f32::MIN, 0.0],
+            [5.0, 0.0, 0.0],
+        ];
+        for q in [turning, still] {
+            for t in times {
+                for ahead in [0.001, 20.0, MAX_LOOK_AHEAD_MS] {
+                    let p = extrapolate(q, t, ahead);
+                    assert!(p.is_finite(), "{t:?}, {ahead}: {p:?}");
+                    assert!((p.length() - 1.0).abs() < 1e-4, "{t:?}: {p:?}");
+                }
+            }
+            // Closer than the minimum spacing: no velocity, the newest orientation.
+            assert_eq!(extrapolate(q, [tiny, 0.0, -tiny], 20.0), q[0]);
+            assert_eq!(extrapolate(q, [0.4, 0.0, -0.4], 20.0), q[0]);
+        }
+        // Spaced enough, but the older interval is too short: no acceleration.
+        let p = extrapolate(turning, [10.0, 5.0, 4.9], 10.0);
+        assert!(p.angle_to(extrapolate(turning, [10.0, 5.0, 5.0], 10.0)) < 1e-6);
+    }
+
+    #[test]
+    fn a_poisoned_pose_file_predicts_its_newest_orientation() {
+        let now = std::time::SystemTime::now();
+        let mut bytes = PoseSpec::looking(10.0, 0.0, 0.0).bytes_at(now);
+        for (i, t) in [f32::from_bits(1), 0.0, 0.0].iter().enumerate() {
+            bytes[169 + 4 * i..173 + 4 * i].copy_from_slice(&t.to_le_bytes());
+        }
+        bytes[185] = bytes[113..185].iter().fold(0, |p, x| p ^ x);
+        let pose = parse(&bytes, unix_ms(now)).unwrap();
+        let p = predict(&pose, unix_ms(now));
+        assert!(p.look_ahead_ms > 0.0);
+        assert_eq!(p.orientation, pose.orientation());
+    }
+
+    #[test]
     fn look_ahead_adds_age_and_half_the_scanline_time_and_is_capped() {
         assert_eq!(look_ahead_ms(&config(10.0, 8.0, 30.0), 3.0), 17.0);
         assert_eq!(look_ahead_ms(&config(10.0, 0.0, 20.0), 15.0), 20.0);
@@ -142,6 +203,18 @@ mod tests {
             MAX_LOOK_AHEAD_MS
         );
         assert_eq!(look_ahead_ms(&config(-30.0, 0.0, 30.0), 1.0), 0.0);
+        // Extreme (finite) configurations stay within the bounds.
+        for (default, scanline) in [
+            (f32::MAX, f32::MAX),
+            (f32::MIN, f32::MIN),
+            (f32::MAX, f32::MIN),
+        ] {
+            let ms = look_ahead_ms(&config(default, scanline, 0.0), 5000.0);
+            assert!(
+                (0.0..=MAX_LOOK_AHEAD_MS).contains(&ms),
+                "{default}, {scanline}: {ms}"
+            );
+        }
     }
 
     #[test]

@@ -216,12 +216,15 @@ impl Reference {
         self.following
     }
 
-    /// Puts the screens where the head looks now.
+    /// Puts the screens where the head looks now (a head that is not a finite
+    /// rotation changes nothing).
     pub fn recenter(&mut self, head: Quat) {
-        *self = Reference {
-            orientation: head,
-            following: false,
-        };
+        if let Some(head) = head.normalized() {
+            *self = Reference {
+                orientation: head,
+                following: false,
+            };
+        }
     }
 
     /// Back to the driver's zero: use this when the recenter was forwarded to the
@@ -231,8 +234,13 @@ impl Reference {
     }
 
     /// Advances follow mode by `dt` with the head at `head` and returns the head's
-    /// orientation relative to the reference, for [`project`].
+    /// orientation relative to the reference, for [`project`]. The reference stays a
+    /// finite unit rotation whatever `head` is: a head that is not one moves nothing
+    /// and is drawn as the reference itself.
     pub fn step(&mut self, head: Quat, dt: Duration, follow_threshold_deg: Option<f32>) -> Quat {
+        let Some(head) = head.normalized() else {
+            return Quat::IDENTITY;
+        };
         match follow_threshold_deg {
             None => self.following = false,
             Some(threshold) => {
@@ -242,7 +250,9 @@ impl Reference {
                 }
                 if self.following {
                     let t = 1.0 - (-dt.as_secs_f32() / FOLLOW_TIME_CONSTANT.as_secs_f32()).exp();
-                    self.orientation = self.orientation.slerp(head, t);
+                    if let Some(eased) = self.orientation.slerp(head, t).normalized() {
+                        self.orientation = eased;
+                    }
                     self.following =
                         self.orientation.angle_to(head).to_degrees() > FOLLOW_SETTLED_DEG;
                 }
@@ -452,6 +462,29 @@ mod tests {
             fixed.step(turned, frame, None);
         }
         assert_eq!(fixed.orientation(), Quat::IDENTITY);
+    }
+
+    #[test]
+    fn a_head_that_is_not_a_rotation_never_poisons_the_reference() {
+        let frame = Duration::from_millis(10);
+        let nan = Quat::new(f32::NAN, 0.0, 0.0, 1.0);
+        let infinite = Quat::new(f32::INFINITY, 0.0, 0.0, 1.0);
+        let mut reference = Reference::new();
+        // Following toward a head 40° away when the bad heads come.
+        reference.step(head(40.0, 0.0, 0.0), frame, Some(20.0));
+        assert!(reference.is_following());
+        for bad in [nan, infinite, Quat::new(0.0, 0.0, 0.0, 0.0)] {
+            let relative = reference.step(bad, frame, Some(20.0));
+            assert!(relative.is_finite(), "{bad:?}: {relative:?}");
+            reference.recenter(bad);
+            assert!(reference.orientation().is_finite(), "{bad:?}");
+        }
+        // Good heads again: followed and settled.
+        let turned = head(40.0, 0.0, 0.0);
+        for _ in 0..300 {
+            reference.step(turned, frame, Some(20.0));
+        }
+        assert!(reference.orientation().angle_to(turned).to_degrees() <= FOLLOW_SETTLED_DEG);
     }
 
     #[test]

@@ -60,6 +60,13 @@ impl Quat {
         scale3(v, 2.0 * s.atan2(q.w) / s)
     }
 
+    /// Whether every component is a finite number.
+    pub fn is_finite(self) -> bool {
+        [self.x, self.y, self.z, self.w]
+            .iter()
+            .all(|v| v.is_finite())
+    }
+
     pub fn conjugate(self) -> Quat {
         Quat::new(-self.x, -self.y, -self.z, self.w)
     }

@@ -226,6 +226,43 @@ mod tests {
     }
 
     #[test]
+    fn a_poisoned_pose_with_follow_on_does_not_lose_the_screen() {
+        let dir = Scratch::new("tracker-poison");
+        let path = dir.join("imu");
+        let mut tracker = Tracker::new(PoseSource::File(PoseReader::new(&path)), WINDOW);
+        let settings = Settings {
+            follow_threshold_deg: Some(5.0),
+            ..Settings::default()
+        };
+        let mut now = SystemTime::now();
+        let mut frame_at = |spec: &PoseSpec, tracker: &mut Tracker| {
+            now += Duration::from_millis(16);
+            spec.write(&path).unwrap();
+            tracker.frame(now, &settings, &[XR0])
+        };
+        let turned = PoseSpec::looking(40.0, 0.0, 0.0);
+        frame_at(&turned, &mut tracker);
+        assert!(tracker.reference().is_following());
+        // Snapshot times 1.4e-45 ms apart: the rate over them is infinite.
+        let poisoned = turned.clone().with_fault(PoseFault::Poisoned);
+        for _ in 0..5 {
+            let frame = frame_at(&poisoned, &mut tracker);
+            assert!(frame.tracking, "{frame}");
+            assert!(tracker.reference().orientation().is_finite());
+        }
+        let mut last = None;
+        for _ in 0..200 {
+            last = Some(frame_at(&turned, &mut tracker));
+        }
+        let centre = last.and_then(|f| centre_column(&f));
+        let settled = WINDOW.focal_px() * 1f32.to_radians().tan();
+        assert!(
+            centre.is_some_and(|x| (x as f32 - 960.0).abs() <= settled + 1.0),
+            "{centre:?}"
+        );
+    }
+
+    #[test]
     fn glasses_described_by_the_file_stay_when_it_goes() {
         let dir = Scratch::new("tracker-sbs");
         let path = dir.join("imu");

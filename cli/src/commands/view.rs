@@ -9,7 +9,12 @@ use crate::pipeline::transform::{Follow, ViewStatus};
 use crate::runtime;
 
 pub fn recenter(ctx: &Context, args: &ViewArgs) -> Result<()> {
-    send(ctx, args, Request::Recenter, |_| "recentred".into())
+    send(ctx, args, Request::Recenter, |view| {
+        match &view.driver_refused {
+            Some(why) => format!("recentred here, not by the XR driver: {why}"),
+            None => "recentred".into(),
+        }
+    })
 }
 
 pub fn follow(ctx: &Context, args: &FollowArgs) -> Result<()> {

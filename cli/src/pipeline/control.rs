@@ -1,14 +1,22 @@
 //! The running loop's control socket: `status`, `disable` and the view commands talk
 //! to it with one JSON line each way.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::fs::{DirBuilder, File, OpenOptions};
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Condvar, Mutex};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
+use nix::errno::Errno;
+use nix::fcntl::{Flock, FlockArg, OFlag};
+use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
+use nix::unistd::geteuid;
 use serde::{Deserialize, Serialize};
+
+use xrdisplay_capture::view::driver::{self, Control};
 
 use super::stats::Stats;
 use super::transform::ViewStatus;
@@ -42,6 +50,16 @@ pub enum Request {
 /// How long a view command waits for the render thread to apply it before the reply
 /// goes out without the new state (a stalled or finishing loop).
 const VIEW_APPLY_WAIT: Duration = Duration::from_secs(1);
+/// A client has this long to send its whole request line; then it is dropped.
+const REQUEST_DEADLINE: Duration = Duration::from_secs(2);
+/// How long a reply may wait for a client that does not read it.
+const REPLY_TIMEOUT: Duration = Duration::from_secs(1);
+/// How often a client's thread looks whether the loop is stopping.
+const STOP_POLL: Duration = Duration::from_millis(100);
+/// The longest request line read.
+const MAX_REQUEST: usize = 4096;
+/// Clients served at once; more are closed at once.
+const MAX_CLIENTS: usize = 16;
 
 /// A zoom step or an absolute zoom factor.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -108,16 +126,38 @@ pub struct Shared {
     pub stop: AtomicBool,
     pub status: Mutex<LoopStatus>,
     pub stats: Stats,
+    /// The XR driver's directory (its pose, state and control files), when poses
+    /// come from its file: recentring is then forwarded to it.
+    pub driver_dir: OnceLock<PathBuf>,
     /// View commands not yet applied by the render thread.
     view_requests: Mutex<ViewQueue>,
     /// Signalled when the render thread applied view commands.
     view_applied: Condvar,
 }
 
+/// A view command for the render thread.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ViewCommand {
+    /// Follow, curved or zoom, as the client sent it.
+    Request(Request),
+    Recenter(Recentred),
+}
+
+/// How a recenter was carried out (decided and written by the client's thread, so
+/// that the driver's file never stalls the render thread).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Recentred {
+    /// The XR driver was told to: its poses restart from its new zero.
+    ByDriver,
+    /// Here, in the loop; with why not by the driver when its files are there but
+    /// were refused.
+    Here { driver_refused: Option<String> },
+}
+
 /// View commands in flight, counted so that each client can wait for its own.
 #[derive(Default)]
 struct ViewQueue {
-    pending: Vec<Request>,
+    pending: Vec<ViewCommand>,
     queued: u64,
     applied: u64,
 }
@@ -137,7 +177,7 @@ impl Shared {
         update(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
-    pub fn take_view_requests(&self) -> Vec<Request> {
+    pub fn take_view_requests(&self) -> Vec<ViewCommand> {
         std::mem::take(
             &mut self
                 .view_requests
@@ -159,9 +199,9 @@ impl Shared {
 
     /// Queues a view command for the render thread; true once it has been applied,
     /// false when that took longer than [`VIEW_APPLY_WAIT`].
-    fn queue_view(&self, request: Request) -> bool {
+    fn queue_view(&self, command: ViewCommand) -> bool {
         let mut queue = self.view_requests.lock().unwrap_or_else(|e| e.into_inner());
-        queue.pending.push(request);
+        queue.pending.push(command);
         queue.queued += 1;
         let ticket = queue.queued;
         let (queue, _) = self
@@ -183,13 +223,42 @@ impl Shared {
                 Reply::ok()
             }
             view => {
-                let applied = self.queue_view(view);
+                let command = match view {
+                    Request::Recenter => ViewCommand::Recenter(self.recenter_in_driver()),
+                    other => ViewCommand::Request(other),
+                };
+                let applied = self.queue_view(command);
                 Reply {
                     ok: true,
                     error: None,
                     status: applied.then(|| self.status()),
                 }
             }
+        }
+    }
+}
+
+impl Shared {
+    /// Tells the XR driver to recentre when its state file says it runs; how it went.
+    fn recenter_in_driver(&self) -> Recentred {
+        let Some(dir) = self.driver_dir.get() else {
+            return Recentred::Here {
+                driver_refused: None,
+            };
+        };
+        let state = dir.join(driver::STATE_FILE);
+        if std::fs::symlink_metadata(&state).is_err() {
+            return Recentred::Here {
+                driver_refused: None,
+            };
+        }
+        match driver::DriverState::read(&state)
+            .and_then(|_| driver::send(&dir.join(driver::CONTROL_FILE), &[Control::Recenter]))
+        {
+            Ok(()) => Recentred::ByDriver,
+            Err(e) => Recentred::Here {
+                driver_refused: Some(e.to_string()),
+            },
         }
     }
 }
@@ -202,28 +271,75 @@ impl Reply {
             status: None,
         }
     }
+
+    fn refused(error: String) -> Reply {
+        Reply {
+            ok: false,
+            error: Some(error),
+            status: None,
+        }
+    }
 }
 
-/// The listening socket; removed again when dropped.
+/// The listening socket, bound while holding an exclusive lock on the file beside it
+/// (`….sock.lock`, never removed): only the holder removes a stale socket, binds, and
+/// removes the socket again when dropped.
 pub struct Server {
     listener: UnixListener,
     path: PathBuf,
+    /// Released after the socket is removed (fields drop after `drop`).
+    _lock: Flock<File>,
 }
 
 impl Server {
-    /// Binds `path`, replacing a stale socket; refuses when a loop answers there.
+    /// Binds `path`; refuses when another loop holds its lock.
     pub fn bind(path: &Path) -> Result<Server> {
-        if UnixStream::connect(path).is_ok() {
-            return Err(Error::usage(format!(
-                "a loop for this output is already running (socket {}); stop it with \
-                 `xrdisplay disable` or use `xrdisplay status`",
-                path.display()
-            )));
-        }
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
+            DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(dir)
                 .map_err(|e| Error::runtime(format!("cannot create {}: {e}", dir.display())))?;
         }
+        let mut lock_path = path.as_os_str().to_owned();
+        lock_path.push(".lock");
+        let lock_path = PathBuf::from(lock_path);
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .mode(0o600)
+            .custom_flags(OFlag::O_NOFOLLOW.bits())
+            .open(&lock_path)
+            .map_err(|e| Error::runtime(format!("cannot open {}: {e}", lock_path.display())))?;
+        let mut lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(lock) => lock,
+            Err((mut file, Errno::EWOULDBLOCK)) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = pid.trim();
+                let by = if pid.is_empty() {
+                    String::new()
+                } else {
+                    format!("pid {pid}, ")
+                };
+                return Err(Error::usage(format!(
+                    "a loop for this output is already running ({by}socket {}); stop it \
+                     with `xrdisplay disable` or use `xrdisplay status`",
+                    path.display()
+                )));
+            }
+            Err((_, e)) => {
+                return Err(Error::runtime(format!(
+                    "cannot lock {}: {e}",
+                    lock_path.display()
+                )))
+            }
+        };
+        // For the message a second loop gives.
+        let _ = lock
+            .set_len(0)
+            .and_then(|()| write!(lock, "{}", std::process::id()));
         let _ = std::fs::remove_file(path);
         let listener = UnixListener::bind(path)
             .map_err(|e| Error::runtime(format!("cannot listen on {}: {e}", path.display())))?;
@@ -233,19 +349,32 @@ impl Server {
         Ok(Server {
             listener,
             path: path.to_path_buf(),
+            _lock: lock,
         })
     }
 
-    /// Answers clients until `shared.stop` is set.
+    /// Answers clients, each in its own thread, until `shared.stop` is set; returns
+    /// once every client thread has ended (within [`STOP_POLL`] of the stop, or the
+    /// reply's timeouts).
     pub fn serve(&self, shared: &Shared) {
-        while !shared.stop.load(Ordering::Relaxed) {
-            match self.listener.accept() {
-                Ok((stream, _)) => {
-                    let _ = answer_one(stream, shared);
+        let active = &AtomicUsize::new(0);
+        std::thread::scope(|scope| {
+            while !shared.stop.load(Ordering::Relaxed) {
+                match self.listener.accept() {
+                    Ok((stream, _)) => {
+                        if active.fetch_add(1, Ordering::Relaxed) >= MAX_CLIENTS {
+                            active.fetch_sub(1, Ordering::Relaxed);
+                            continue;
+                        }
+                        scope.spawn(move || {
+                            let _ = answer_one(stream, shared);
+                            active.fetch_sub(1, Ordering::Relaxed);
+                        });
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(20)),
                 }
-                Err(_) => std::thread::sleep(Duration::from_millis(20)),
             }
-        }
+        });
     }
 }
 
@@ -255,22 +384,62 @@ impl Drop for Server {
     }
 }
 
+/// Serves one client: only the loop's own uid, one request line within
+/// [`REQUEST_DEADLINE`] of connecting.
 fn answer_one(stream: UnixStream, shared: &Shared) -> std::io::Result<()> {
-    stream.set_nonblocking(false)?;
-    stream.set_read_timeout(Some(Duration::from_secs(1)))?;
-    let mut line = String::new();
-    BufReader::new((&stream).take(4096)).read_line(&mut line)?;
-    let reply = match serde_json::from_str::<Request>(&line) {
-        Ok(request) => shared.answer(request),
-        Err(e) => Reply {
-            ok: false,
-            error: Some(format!("bad request: {e}")),
-            status: None,
-        },
+    let peer = getsockopt(&stream, PeerCredentials)?.uid();
+    let me = geteuid().as_raw();
+    let reply = if peer == me {
+        let line = read_request(&stream, Instant::now() + REQUEST_DEADLINE, &shared.stop)?;
+        match serde_json::from_slice::<Request>(&line) {
+            Ok(request) => shared.answer(request),
+            Err(e) => Reply::refused(format!("bad request: {e}")),
+        }
+    } else {
+        Reply::refused(format!("this loop serves uid {me} only, not uid {peer}"))
     };
     let mut text = serde_json::to_string(&reply).unwrap_or_default();
     text.push('\n');
+    stream.set_read_timeout(None)?;
+    stream.set_write_timeout(Some(REPLY_TIMEOUT))?;
     (&stream).write_all(text.as_bytes())
+}
+
+/// The request line (up to the newline or the end), read by `deadline` at the
+/// latest however the bytes trickle in; given up when the loop stops.
+fn read_request(
+    stream: &UnixStream,
+    deadline: Instant,
+    stop: &AtomicBool,
+) -> std::io::Result<Vec<u8>> {
+    // Accepted sockets do not inherit the listener's non-blocking mode.
+    stream.set_nonblocking(false)?;
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 512];
+    loop {
+        if let Some(end) = line.iter().position(|&b| b == b'\n') {
+            line.truncate(end);
+            return Ok(line);
+        }
+        if line.len() > MAX_REQUEST {
+            return Err(std::io::Error::new(
+                ErrorKind::InvalidData,
+                "request too long",
+            ));
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stop.load(Ordering::Relaxed) {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        stream.set_read_timeout(Some(left.min(STOP_POLL)))?;
+        match (&*stream).read(&mut chunk) {
+            Ok(0) => return Ok(line),
+            Ok(n) => line.extend_from_slice(&chunk[..n]),
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Sends one request to the loop at `path` and returns its reply.
@@ -352,7 +521,12 @@ mod tests {
             // Nothing applies it: the reply comes without a state.
             let reply = request(&path, &Request::Recenter).unwrap();
             assert!(reply.ok && reply.status.is_none());
-            assert_eq!(shared.take_view_requests(), vec![Request::Recenter]);
+            assert_eq!(
+                shared.take_view_requests(),
+                vec![ViewCommand::Recenter(Recentred::Here {
+                    driver_refused: None
+                })]
+            );
             shared.view_requests_applied(1);
             // A render thread applying it: the reply carries the state it published.
             scope.spawn(|| {
@@ -371,5 +545,51 @@ mod tests {
             assert_eq!(reply.status.unwrap().view.zoom, 2.0);
             request(&path, &Request::Stop).unwrap();
         });
+    }
+
+    #[test]
+    fn of_two_loops_binding_at_once_one_wins_and_keeps_its_socket() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loop.sock");
+        for round in 0..100 {
+            let barrier = std::sync::Barrier::new(2);
+            let bind = || {
+                barrier.wait();
+                Server::bind(&path)
+            };
+            let results = std::thread::scope(|scope| {
+                let first = scope.spawn(bind);
+                let second = scope.spawn(bind);
+                [first.join(), second.join()].map(|r| r.ok().and_then(|r| r.ok()))
+            });
+            let mut won: Vec<Server> = results.into_iter().flatten().collect();
+            assert_eq!(won.len(), 1, "round {round}: both loops bound the socket");
+            let winner = won.remove(0);
+            // The socket at the path is the winner's own.
+            let _client = UnixStream::connect(&path).unwrap();
+            std::thread::sleep(Duration::from_millis(1));
+            assert!(winner.listener.accept().is_ok(), "round {round}");
+            drop(winner);
+            assert!(
+                !path.exists(),
+                "round {round}: the socket outlived its loop"
+            );
+        }
+    }
+
+    #[test]
+    fn a_second_loop_is_told_which_pid_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("loop.sock");
+        let _first = Server::bind(&path).unwrap();
+        let Err(e) = Server::bind(&path) else {
+            panic!("a second loop bound the socket");
+        };
+        let said = e.to_string();
+        assert!(
+            said.contains(&format!("already running (pid {}", std::process::id())),
+            "{said}"
+        );
+        assert!(UnixStream::connect(&path).is_ok());
     }
 }

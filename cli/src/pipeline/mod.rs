@@ -112,6 +112,9 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
     let shared = Shared::default();
     let mailboxes: Vec<Mailbox> = feeds.iter().map(|_| Mailbox::default()).collect();
     let view = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?.view;
+    if let Some(dir) = view.imu.driver_dir() {
+        let _ = shared.driver_dir.set(dir);
+    }
     let transform = Transform::new(&view, presentation.size());
     shared.set_status(|s| {
         s.pid = std::process::id();

@@ -7,13 +7,12 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Quad;
-use xrdisplay_capture::view::driver::{self, Control};
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
 
-use super::control::{Request, Shared, Zoom};
+use super::control::{Recentred, Request, Shared, ViewCommand, Zoom};
 
 /// A zoom step of `zoom +` / `zoom -`.
 const ZOOM_STEP: f32 = 1.1;
@@ -50,6 +49,17 @@ impl std::str::FromStr for ImuChoice {
             "" => return Err("expected a file, `none` or `sway`".into()),
             path => ImuChoice::File(PathBuf::from(path)),
         })
+    }
+}
+
+impl ImuChoice {
+    /// The XR driver's directory (its state and control files beside the pose
+    /// file), when poses come from a file.
+    pub fn driver_dir(&self) -> Option<PathBuf> {
+        match self {
+            ImuChoice::File(path) => path.parent().map(Path::to_path_buf),
+            ImuChoice::None | ImuChoice::Sway => None,
+        }
     }
 }
 
@@ -154,6 +164,10 @@ pub struct ViewStatus {
     pub curved: bool,
     /// The glasses are in side-by-side mode: each eye gets half of the view.
     pub sbs: bool,
+    /// Why the last recenter was done here and not by the XR driver, although its
+    /// files are beside the pose file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub driver_refused: Option<String>,
 }
 
 /// The view's placement for each frame, and the live view settings.
@@ -162,9 +176,9 @@ pub struct Transform {
     imu: ImuChoice,
     settings: Settings,
     follow_deg: f32,
-    /// Poses come from the XR driver's file, in this directory with its control and
-    /// state files, so recentring is the driver's job.
-    driver: Option<PathBuf>,
+    /// Why the last recenter was not forwarded to the XR driver although its files
+    /// are there.
+    driver_refused: Option<String>,
     /// The last frame's tracking state: in words, whether it tracked, and why not.
     last: (String, bool, Option<String>),
 }
@@ -175,19 +189,13 @@ pub type Views = Vec<Quad>;
 impl Transform {
     /// A transform drawing into a `view`-sized surface.
     pub fn new(config: &ViewConfig, view: (u32, u32)) -> Transform {
-        let (source, driver) = match &config.imu {
-            ImuChoice::None => (PoseSource::None, None),
-            ImuChoice::Sway => (
-                PoseSource::Sway {
-                    sway: Sway::default(),
-                    start: SystemTime::now(),
-                },
-                None,
-            ),
-            ImuChoice::File(path) => (
-                PoseSource::File(PoseReader::new(path)),
-                path.parent().map(Path::to_path_buf),
-            ),
+        let source = match &config.imu {
+            ImuChoice::None => PoseSource::None,
+            ImuChoice::Sway => PoseSource::Sway {
+                sway: Sway::default(),
+                start: SystemTime::now(),
+            },
+            ImuChoice::File(path) => PoseSource::File(PoseReader::new(path)),
         };
         let fallback = Glasses {
             display_size: view,
@@ -205,7 +213,7 @@ impl Transform {
                 eye_offset_px: config.eye_offset,
             },
             follow_deg,
-            driver,
+            driver_refused: None,
             last: match config.imu {
                 ImuChoice::None => ("off (flat screen)".into(), false, None),
                 _ => ("starting".into(), false, None),
@@ -289,9 +297,21 @@ impl Transform {
     }
 
     /// Applies a view command from the control socket.
-    fn apply(&mut self, request: &Request) {
+    fn apply(&mut self, command: &ViewCommand) {
+        let request = match command {
+            ViewCommand::Recenter(Recentred::ByDriver) => {
+                self.driver_refused = None;
+                self.tracker.driver_recentered();
+                return;
+            }
+            ViewCommand::Recenter(Recentred::Here { driver_refused }) => {
+                self.driver_refused.clone_from(driver_refused);
+                self.tracker.recenter();
+                return;
+            }
+            ViewCommand::Request(request) => request,
+        };
         match request {
-            Request::Recenter => self.recenter(),
             Request::Follow { on, beyond } => {
                 // A threshold out of range (only a hand-made request sends one) is
                 // left out.
@@ -317,21 +337,7 @@ impl Transform {
                 }
                 .clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
             }
-            Request::Status | Request::Stop => {}
-        }
-    }
-
-    /// Recentres in the driver when it is there (its state file beside the pose file;
-    /// its poses then restart from its new zero), else here.
-    fn recenter(&mut self) {
-        let forwarded = self.driver.as_ref().is_some_and(|dir| {
-            dir.join(driver::STATE_FILE).exists()
-                && driver::send(&dir.join(driver::CONTROL_FILE), &[Control::Recenter]).is_ok()
-        });
-        if forwarded {
-            self.tracker.driver_recentered();
-        } else {
-            self.tracker.recenter();
+            Request::Status | Request::Stop | Request::Recenter => {}
         }
     }
 
@@ -354,13 +360,17 @@ impl Transform {
             follow_deg: self.follow_deg,
             curved: self.settings.curved,
             sbs: self.tracker.glasses().sbs,
+            driver_refused: self.driver_refused.clone(),
         }
     }
 
     /// The tracking state in words, for `status`.
     fn describe(&self) -> String {
+        let driver = self.driver_refused.as_ref().map_or(String::new(), |why| {
+            format!("; recentred here, not by the XR driver: {why}")
+        });
         format!(
-            "{} (zoom {:.2}, follow {}, {})",
+            "{} (zoom {:.2}, follow {}, {}){driver}",
             self.last.0,
             self.settings.zoom,
             match self.settings.follow_threshold_deg {
@@ -379,6 +389,10 @@ impl Transform {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn apply(transform: &mut Transform, request: Request) {
+        transform.apply(&ViewCommand::Request(request));
+    }
 
     fn flat_transform(follow: Follow) -> Transform {
         let config = ViewConfig {
@@ -460,33 +474,45 @@ mod tests {
                 false,
             ),
         ] {
-            transform.apply(&request);
+            apply(&mut transform, request.clone());
             assert_eq!(transform.status().follow, follow, "{request:?}");
         }
         assert_eq!(transform.status().follow_deg, 20.0);
         for (beyond, deg) in [(30.0, 30.0), (0.0, 30.0), (400.0, 30.0)] {
-            transform.apply(&Request::Follow {
-                on: Some(true),
-                beyond: Some(beyond),
-            });
+            apply(
+                &mut transform,
+                Request::Follow {
+                    on: Some(true),
+                    beyond: Some(beyond),
+                },
+            );
             assert_eq!(transform.status().follow_deg, deg, "beyond {beyond}");
         }
-        transform.apply(&Request::Curved { on: None });
+        apply(&mut transform, Request::Curved { on: None });
         assert!(transform.status().curved);
-        transform.apply(&Request::Curved { on: Some(false) });
+        apply(&mut transform, Request::Curved { on: Some(false) });
         assert!(!transform.status().curved);
-        transform.apply(&Request::Zoom {
-            zoom: Zoom::Set(4.0),
-        });
-        transform.apply(&Request::Zoom { zoom: Zoom::In });
+        apply(
+            &mut transform,
+            Request::Zoom {
+                zoom: Zoom::Set(4.0),
+            },
+        );
+        apply(&mut transform, Request::Zoom { zoom: Zoom::In });
         assert!((transform.status().zoom - 4.4).abs() < 1e-4);
-        transform.apply(&Request::Zoom {
-            zoom: Zoom::Set(1e9),
-        });
+        apply(
+            &mut transform,
+            Request::Zoom {
+                zoom: Zoom::Set(1e9),
+            },
+        );
         assert_eq!(transform.status().zoom, 10.0);
-        transform.apply(&Request::Zoom {
-            zoom: Zoom::Set(f32::NAN),
-        });
+        apply(
+            &mut transform,
+            Request::Zoom {
+                zoom: Zoom::Set(f32::NAN),
+            },
+        );
         assert_eq!(transform.status().zoom, 10.0);
     }
 

@@ -39,6 +39,9 @@ pub enum PoseFault {
     Calibrating,
     /// The field of view is 0.
     NoFov,
+    /// The snapshot times are 1.4e-45 ms apart (the smallest positive f32): a valid
+    /// file whose turn rate is infinite.
+    Poisoned,
 }
 
 /// One pose file's content.
@@ -162,8 +165,13 @@ impl PoseSpec {
                 out.extend((v as f32).to_le_bytes());
             }
         }
+        let mut times = times.map(|t| t as f32);
+        if self.fault == PoseFault::Poisoned {
+            let tiny = f32::from_bits(1);
+            times = [tiny, 0.0, -tiny];
+        }
         for t in times {
-            out.extend((t as f32).to_le_bytes());
+            out.extend(t.to_le_bytes());
         }
         out.extend(0f32.to_le_bytes());
         let parity = out[113..185].iter().fold(0u8, |p, b| p ^ b);
