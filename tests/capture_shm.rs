@@ -108,6 +108,17 @@ fn bench_reports_the_copy_next_to_memcpy_and_an_idle_desktop_costs_nothing() {
     // The X server is local, so its CPU time is counted too.
     assert!(report["server_cpu_us_per_frame"].is_number(), "{report}");
     assert_eq!(report["idle_copies"], 0, "{report}");
+    // What DAMAGE saves: a change of 1 % of the output is read alone.
+    let small = &report["small_change"];
+    assert_eq!(
+        (small["width"].as_u64(), small["height"].as_u64()),
+        (Some(64), Some(48)),
+        "{report}"
+    );
+    assert!(
+        small["copy_median_us"].as_f64().is_some_and(|v| v > 0.0),
+        "{report}"
+    );
 }
 
 #[test]

@@ -44,6 +44,8 @@ struct Report {
     ffmpeg_x11grab: Option<Ffmpeg>,
     /// Copies made while nothing was drawn (damage-driven; expected 0).
     idle_copies: u32,
+    /// What DAMAGE saves: a change of 1 % of the output is read alone.
+    small_change: Option<SmallChange>,
     /// For the DRM methods: what showing a frame costs the render thread.
     render: Option<RenderCost>,
 }
@@ -61,12 +63,30 @@ struct RenderCost {
     copy_upload_cpu_us_per_frame: f64,
 }
 
+/// ffmpeg's marginal cost per frame: two runs of different lengths, the difference
+/// divided by the difference in frames, so its start-up (about 55 ms of CPU) is not
+/// counted as capture cost.
 #[derive(Serialize)]
 struct Ffmpeg {
     cpu_us_per_frame: f64,
     server_cpu_us_per_frame: Option<f64>,
+    /// The two runs' lengths, in frames.
+    runs: (u32, u32),
     /// xrdisplay's total CPU per frame over ffmpeg's (both sides of the socket).
     xrdisplay_vs_ffmpeg: Option<f64>,
+}
+
+/// Reading a damaged tenth-by-tenth of the output (1 % of its pixels), as the loop
+/// does when that is all that changed, next to reading the whole output.
+#[derive(Serialize)]
+struct SmallChange {
+    width: u32,
+    height: u32,
+    copy_median_us: f64,
+    /// xrdisplay + X server CPU per frame.
+    cpu_us_per_frame: Option<f64>,
+    /// The same for the whole output, over this: what DAMAGE saves.
+    full_vs_small: Option<f64>,
 }
 
 pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
@@ -81,29 +101,27 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
     let server_pid = server_pid(&session);
     let frames = args.frames;
 
-    reader.capture(rect)?; // warm-up: first touches of the mapping
-    let cpu_before = self_cpu();
-    let server_before = server_pid.and_then(process_cpu);
-    let mut times = Vec::with_capacity(frames as usize);
-    let mut bytes = 0;
-    for _ in 0..frames {
-        let start = Instant::now();
-        bytes = reader.capture(rect)?;
-        times.push(start.elapsed());
-    }
-    let client_cpu = (self_cpu() - cpu_before) / f64::from(frames);
-    let server_cpu = server_before
-        .zip(server_pid.and_then(process_cpu))
-        .map(|(before, after)| (after - before) / f64::from(frames));
-
+    let full = measure(&mut reader, rect, frames, server_pid)?;
+    let bytes = full.bytes;
+    let client_cpu = full.client_cpu;
+    let server_cpu = full.server_cpu;
+    let mut times = full.times;
     let (copy_median, copy_p99) = percentiles(&mut times);
+    let small_change = small_change(
+        &mut reader,
+        rect,
+        frames,
+        server_pid,
+        &full_cpu(client_cpu, server_cpu),
+    )?;
     let memcpy_median = memcpy_reference(bytes, frames);
     let ffmpeg = (method == CaptureMethod::Shm)
         .then(|| ffmpeg_x11grab(&session.display, rect, frames, server_pid))
         .flatten()
-        .map(|(cpu, server)| Ffmpeg {
+        .map(|(runs, cpu, server)| Ffmpeg {
             cpu_us_per_frame: cpu,
             server_cpu_us_per_frame: server,
+            runs,
             xrdisplay_vs_ffmpeg: server
                 .zip(server_cpu)
                 .map(|(s, ours)| (client_cpu + ours) / (cpu + s)),
@@ -131,6 +149,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         server_cpu_us_per_frame: server_cpu,
         ffmpeg_x11grab: ffmpeg,
         idle_copies,
+        small_change,
         render,
     };
     if args.json {
@@ -169,9 +188,11 @@ fn print_text(r: &Report) {
     );
     match &r.ffmpeg_x11grab {
         Some(f) => out!(
-            "  ffmpeg x11grab CPU per frame {:.0} µs + X server {}  (xrdisplay / ffmpeg = {})",
+            "  ffmpeg x11grab CPU per frame {:.0} µs + X server {}, marginal ({} minus {} frames)  (xrdisplay / ffmpeg = {})",
             f.cpu_us_per_frame,
             opt(f.server_cpu_us_per_frame),
+            f.runs.1,
+            f.runs.0,
             f.xrdisplay_vs_ffmpeg
                 .map_or("-".into(), |v| format!("{v:.2}"))
         ),
@@ -185,6 +206,16 @@ fn print_text(r: &Report) {
         r.idle_copies,
         IDLE_WINDOW.as_millis()
     );
+    if let Some(c) = &r.small_change {
+        out!(
+            "  1 % changed   {}x{} read in {:.0} µs, CPU per frame {}  (whole output / this = {})",
+            c.width,
+            c.height,
+            c.copy_median_us,
+            opt(c.cpu_us_per_frame),
+            c.full_vs_small.map_or("-".into(), |v| format!("{v:.1}"))
+        );
+    }
     if let Some(render) = &r.render {
         out!("  render thread CPU per frame ({})", render.renderer);
         match (render.import_cpu_us_per_frame, &render.import_unavailable) {
@@ -202,6 +233,72 @@ fn print_text(r: &Report) {
             render.copy_upload_cpu_us_per_frame
         );
     }
+}
+
+/// One measured series of reads of `rect`.
+struct Series {
+    times: Vec<Duration>,
+    bytes: usize,
+    /// CPU per frame, in microseconds: this process, and the X server when local.
+    client_cpu: f64,
+    server_cpu: Option<f64>,
+}
+
+fn measure(reader: &mut Reader, rect: Rect, frames: u32, server: Option<i32>) -> Result<Series> {
+    reader.capture(rect)?; // warm-up: first touches of the mapping
+    let cpu_before = self_cpu();
+    let server_before = server.and_then(process_cpu);
+    let mut times = Vec::with_capacity(frames as usize);
+    let mut bytes = 0;
+    for _ in 0..frames {
+        let start = Instant::now();
+        bytes = reader.capture(rect)?;
+        times.push(start.elapsed());
+    }
+    Ok(Series {
+        times,
+        bytes,
+        client_cpu: (self_cpu() - cpu_before) / f64::from(frames),
+        server_cpu: server_before
+            .zip(server.and_then(process_cpu))
+            .map(|(before, after)| (after - before) / f64::from(frames)),
+    })
+}
+
+/// Both sides' CPU per frame, when the X server's is known.
+fn full_cpu(client: f64, server: Option<f64>) -> Option<f64> {
+    server.map(|s| client + s)
+}
+
+/// The read of a centred tenth-by-tenth of `rect`; `None` when that is under a pixel.
+fn small_change(
+    reader: &mut Reader,
+    rect: Rect,
+    frames: u32,
+    server: Option<i32>,
+    full_cpu_per_frame: &Option<f64>,
+) -> Result<Option<SmallChange>> {
+    let (width, height) = (rect.width / 10, rect.height / 10);
+    if width == 0 || height == 0 {
+        return Ok(None);
+    }
+    let small = Rect {
+        x: rect.x + (rect.width - width) / 2,
+        y: rect.y + (rect.height - height) / 2,
+        width,
+        height,
+    };
+    let mut series = measure(reader, small, frames, server)?;
+    let cpu = full_cpu(series.client_cpu, series.server_cpu);
+    Ok(Some(SmallChange {
+        width,
+        height,
+        copy_median_us: percentiles(&mut series.times).0,
+        cpu_us_per_frame: cpu,
+        full_vs_small: full_cpu_per_frame
+            .zip(cpu)
+            .map(|(full, small)| full / small),
+    }))
 }
 
 /// Median and 99th percentile, in microseconds.
@@ -258,9 +355,30 @@ fn process_cpu(pid: i32) -> Option<f64> {
     Some(ticks * 1e6 / hz as f64)
 }
 
-/// ffmpeg's x11grab of the same region for `frames` frames: its CPU per frame and the
-/// X server's during it, in microseconds; `None` when ffmpeg is not installed.
+/// ffmpeg's x11grab of the same region: its marginal CPU per frame and the X server's
+/// during it, in microseconds, from a run of `frames` frames and one a seventh as long;
+/// `None` when ffmpeg is not installed or fails.
 fn ffmpeg_x11grab(
+    display: &str,
+    rect: Rect,
+    frames: u32,
+    server: Option<i32>,
+) -> Option<((u32, u32), f64, Option<f64>)> {
+    let short = (frames / 7).max(1);
+    let long = frames.max(short + 1);
+    let (short_cpu, short_server) = ffmpeg_run(display, rect, short, server)?;
+    let (long_cpu, long_server) = ffmpeg_run(display, rect, long, server)?;
+    let per_frame = |a: f64, b: f64| (a - b) / f64::from(long - short);
+    Some((
+        (short, long),
+        per_frame(long_cpu, short_cpu),
+        long_server.zip(short_server).map(|(l, s)| per_frame(l, s)),
+    ))
+}
+
+/// One ffmpeg x11grab run of `frames` frames: its whole CPU and the X server's during
+/// it, in microseconds.
+fn ffmpeg_run(
     display: &str,
     rect: Rect,
     frames: u32,
@@ -291,13 +409,11 @@ fn ffmpeg_x11grab(
     if !status.success() {
         return None;
     }
-    let per_frame = |v: f64| v / f64::from(frames);
-    let server_cpu = server_before
-        .zip(server.and_then(process_cpu))
-        .map(|(b, a)| per_frame(a - b));
     Some((
-        per_frame(cpu_of(UsageWho::RUSAGE_CHILDREN) - children_before),
-        server_cpu,
+        cpu_of(UsageWho::RUSAGE_CHILDREN) - children_before,
+        server_before
+            .zip(server.and_then(process_cpu))
+            .map(|(b, a)| a - b),
     ))
 }
 

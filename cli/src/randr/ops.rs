@@ -49,8 +49,9 @@ impl fmt::Display for CrtcRef {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct CrtcConfig {
-    pub x: i16,
-    pub y: i16,
+    /// Checked against RandR's 16-bit fields when sent.
+    pub x: i32,
+    pub y: i32,
     pub mode: ModeRef,
     pub rotation: u16,
     pub outputs: Vec<String>,
@@ -82,9 +83,10 @@ pub enum Op {
     DestroyMode {
         mode: ModeRef,
     },
+    /// Checked against RandR's 16-bit fields when sent.
     SetScreenSize {
-        width: u16,
-        height: u16,
+        width: u32,
+        height: u32,
         mm: (u32, u32),
     },
     /// `None` turns the CRTC off.

@@ -278,8 +278,8 @@ impl ScreenState {
     }
 
     /// Physical size of the screen at a new pixel size, keeping the current density.
-    pub fn mm_for(&self, width: u16, height: u16) -> (u32, u32) {
-        let scale = |mm: u32, old: u16, new: u16| {
+    pub fn mm_for(&self, width: u32, height: u32) -> (u32, u32) {
+        let scale = |mm: u32, old: u16, new: u32| {
             if old == 0 || mm == 0 {
                 // 96 DPI, the X default.
                 (f64::from(new) * 25.4 / 96.0).round() as u32

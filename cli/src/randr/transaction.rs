@@ -159,7 +159,8 @@ impl Transaction<'_> {
                     vsync_start: to_u16(timings.vsync_start)?,
                     vsync_end: to_u16(timings.vsync_end)?,
                     vtotal: to_u16(timings.vtotal)?,
-                    name_len: to_u16(name.len() as u32)?,
+                    name_len: u16::try_from(name.len())
+                        .map_err(|_| Error::usage(format!("mode name {name:?} is too long")))?,
                     mode_flags: randr::ModeFlag::HSYNC_POSITIVE | randr::ModeFlag::VSYNC_NEGATIVE,
                 };
                 let id = conn
@@ -180,7 +181,7 @@ impl Transaction<'_> {
                 conn.randr_destroy_mode(self.mode_id(mode)?)?.check()?;
             }
             Op::SetScreenSize { width, height, mm } => {
-                conn.randr_set_screen_size(root, *width, *height, mm.0, mm.1)?
+                conn.randr_set_screen_size(root, to_u16(*width)?, to_u16(*height)?, mm.0, mm.1)?
                     .check()?;
             }
             Op::SetCrtc { crtc, config } => {
@@ -231,7 +232,7 @@ impl Transaction<'_> {
             .map(|o| self.output_id(o))
             .collect::<Result<Vec<_>>>()?;
         let mode = self.mode_id(&c.mode)?;
-        self.set_crtc(crtc, c.x, c.y, mode, c.rotation, &outputs)
+        self.set_crtc(crtc, to_i16(c.x)?, to_i16(c.y)?, mode, c.rotation, &outputs)
     }
 
     /// `RRSetCrtcConfig`, retried once with fresh timestamps if the layout changed under us.
