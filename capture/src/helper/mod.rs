@@ -24,6 +24,8 @@
 mod client;
 pub mod filecap;
 pub mod protocol;
+mod sandbox;
+mod seat;
 pub mod server;
 
 use std::fmt;

@@ -35,7 +35,7 @@ struct CapData {
     inheritable: u32,
 }
 
-fn capget() -> io::Result<(CapHeader, [CapData; 2])> {
+fn capget() -> io::Result<[CapData; 2]> {
     let mut header = CapHeader {
         version: CAP_VERSION_3,
         pid: 0,
@@ -45,34 +45,22 @@ fn capget() -> io::Result<(CapHeader, [CapData; 2])> {
     if unsafe { libc::syscall(libc::SYS_capget, &mut header, data.as_mut_ptr()) } != 0 {
         return Err(io::Error::last_os_error());
     }
-    Ok((header, data))
+    Ok(data)
 }
 
 /// Whether this process has CAP_SYS_ADMIN in effect (and needs no helper).
 pub fn holds_sys_admin() -> bool {
-    capget().is_ok_and(|(_, data)| data[0].effective & (1 << CAP_SYS_ADMIN) != 0)
+    capget().is_ok_and(|data| data[0].effective & (1 << CAP_SYS_ADMIN) != 0)
 }
 
-/// Drops every capability except CAP_SYS_ADMIN (GETFB2 checks it on each call, so it
-/// cannot go after the device is open), clears the ambient set, forbids gaining
+/// Drops every capability except CAP_SYS_ADMIN, which stays permitted but not
+/// effective (see [`with_sys_admin`]), clears the ambient set, forbids gaining
 /// privileges again (no_new_privs) and being ptraced or dumped by the caller's uid.
-/// Returns whether CAP_SYS_ADMIN is held.
+/// Returns whether CAP_SYS_ADMIN is permitted.
 pub fn drop_privileges() -> io::Result<bool> {
-    let (mut header, data) = capget()?;
+    let data = capget()?;
     let admin = data[0].permitted & (1 << CAP_SYS_ADMIN) != 0;
-    let keep = if admin { 1 << CAP_SYS_ADMIN } else { 0 };
-    let data = [
-        CapData {
-            effective: keep,
-            permitted: keep,
-            inheritable: 0,
-        },
-        CapData::default(),
-    ];
-    // SAFETY: as above; the kernel only reads `data`.
-    if unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
+    capset(0, if admin { 1 << CAP_SYS_ADMIN } else { 0 })?;
     // SAFETY: plain prctl with integer arguments. EINVAL: a kernel without ambient
     // capabilities (before 4.3), which has none to clear.
     let rc = unsafe {
@@ -90,6 +78,47 @@ pub fn drop_privileges() -> io::Result<bool> {
     nix::sys::prctl::set_no_new_privs()?;
     nix::sys::prctl::set_dumpable(false)?;
     Ok(admin)
+}
+
+/// Sets the effective and permitted sets (capabilities 0-31; the upper word and the
+/// inheritable set are cleared).
+fn capset(effective: u32, permitted: u32) -> io::Result<()> {
+    let mut header = CapHeader {
+        version: CAP_VERSION_3,
+        pid: 0,
+    };
+    let data = [
+        CapData {
+            effective,
+            permitted,
+            inheritable: 0,
+        },
+        CapData::default(),
+    ];
+    // SAFETY: a version-3 header and the two data words; the kernel only reads `data`.
+    if unsafe { libc::syscall(libc::SYS_capset, &mut header, data.as_ptr()) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Runs `f` with CAP_SYS_ADMIN effective, and nothing else: GETFB2 checks it on each
+/// call. Lowering it again cannot fail in practice; if it does, the helper exits
+/// rather than keep it.
+fn with_sys_admin<T>(f: impl FnOnce() -> T) -> Result<T, Refusal> {
+    const ADMIN: u32 = 1 << CAP_SYS_ADMIN;
+    capset(ADMIN, ADMIN).map_err(|e| {
+        Refusal::new(
+            RefusalCode::NoPrivilege,
+            format!("cannot raise CAP_SYS_ADMIN: {e}"),
+        )
+    })?;
+    let out = f();
+    if let Err(e) = capset(0, ADMIN) {
+        eprintln!("xrdisplay-kms: cannot lower CAP_SYS_ADMIN again: {e}");
+        std::process::exit(1);
+    }
+    Ok(out)
 }
 
 /// The helper's main: returns the process exit status (0 when the parent closed the
@@ -119,11 +148,15 @@ pub fn main() -> i32 {
         );
         return 2;
     }
-    let mut server = Server { admin, card: None };
+    if let Err(e) = super::sandbox::install() {
+        eprintln!("xrdisplay-kms: cannot install its seccomp filter: {e}");
+        return 1;
+    }
+    let uid = nix::unistd::getuid().as_raw();
     loop {
         let reply = match receive(sock) {
             Ok(Received::Eof) => return 0,
-            Ok(Received::Message { bytes, fds }) => server.answer(bytes, fds),
+            Ok(Received::Message { bytes, fds }) => answer(admin, uid, bytes, fds),
             Err(_) => return 1,
         };
         let (reply, fds) = match reply {
@@ -218,70 +251,60 @@ fn send(sock: BorrowedFd<'_>, reply: &Reply, fds: &[OwnedFd]) -> io::Result<()> 
     Ok(())
 }
 
-struct Server {
+/// One request from the user `uid` (the helper's real uid: whoever started it).
+/// The card is opened afresh for each, so access the user lost (a session switch
+/// revokes the device ACL) is not kept through an open fd.
+fn answer(
     admin: bool,
-    /// The card opened last, by minor.
-    card: Option<(u32, Card)>,
+    uid: u32,
+    bytes: Result<Vec<u8>, usize>,
+    fds: usize,
+) -> Result<(Exported, Vec<OwnedFd>), Refusal> {
+    let bytes = bytes.map_err(|n| {
+        Refusal::new(
+            RefusalCode::Malformed,
+            format!(
+                "a request is {} bytes, this one more than {n}",
+                super::protocol::REQUEST_LEN
+            ),
+        )
+    })?;
+    let request = Request::parse(&bytes, fds)?;
+    super::seat::check(uid, request.card)?;
+    let card = open(request.card)?;
+    if !admin {
+        return Err(Refusal::new(
+            RefusalCode::NoPrivilege,
+            "xrdisplay-kms lacks CAP_SYS_ADMIN: install it with \
+             `sudo xrdisplay install capture-helper`",
+        ));
+    }
+    export(&card, request.fb_id)
 }
 
-impl Server {
-    fn answer(
-        &mut self,
-        bytes: Result<Vec<u8>, usize>,
-        fds: usize,
-    ) -> Result<(Exported, Vec<OwnedFd>), Refusal> {
-        let bytes = bytes.map_err(|n| {
-            Refusal::new(
-                RefusalCode::Malformed,
-                format!(
-                    "a request is {} bytes, this one more than {n}",
-                    super::protocol::REQUEST_LEN
-                ),
-            )
-        })?;
-        let request = Request::parse(&bytes, fds)?;
-        let admin = self.admin;
-        let card = self.open(request.card)?;
-        if !admin {
-            return Err(Refusal::new(
-                RefusalCode::NoPrivilege,
-                "xrdisplay-kms lacks CAP_SYS_ADMIN: install it with \
-                 `sudo xrdisplay install capture-helper`",
-            ));
-        }
-        export(card, request.fb_id)
+/// `/dev/dri/card{minor}`, opened with the caller's own access and checked to be that
+/// DRM device (a path the helper builds itself: the caller names a number, never a
+/// file).
+fn open(minor: u32) -> Result<Card, Refusal> {
+    let path = format!("/dev/dri/card{minor}");
+    let no_device = |why: String| Refusal::new(RefusalCode::NoDevice, why);
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY)
+        .open(&path)
+        .map_err(|e| no_device(format!("no DRM device {path}: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| no_device(format!("{path}: {e}")))?;
+    let rdev = meta.rdev();
+    if !meta.file_type().is_char_device()
+        || libc::major(rdev) != DRM_MAJOR
+        || libc::minor(rdev) != minor
+    {
+        return Err(no_device(format!("{path} is not DRM card {minor}")));
     }
-
-    /// `/dev/dri/card{minor}`, checked to be that DRM device (a path the helper builds
-    /// itself: the caller names a number, never a file).
-    fn open(&mut self, minor: u32) -> Result<&Card, Refusal> {
-        if self.card.as_ref().is_none_or(|(m, _)| *m != minor) {
-            self.card = None;
-            let path = format!("/dev/dri/card{minor}");
-            let no_device = |why: String| Refusal::new(RefusalCode::NoDevice, why);
-            let file = OpenOptions::new()
-                .read(true)
-                .write(true)
-                .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NOCTTY)
-                .open(&path)
-                .map_err(|e| no_device(format!("no DRM device {path}: {e}")))?;
-            let meta = file
-                .metadata()
-                .map_err(|e| no_device(format!("{path}: {e}")))?;
-            let rdev = meta.rdev();
-            if !meta.file_type().is_char_device()
-                || libc::major(rdev) != DRM_MAJOR
-                || libc::minor(rdev) != minor
-            {
-                return Err(no_device(format!("{path} is not DRM card {minor}")));
-            }
-            self.card = Some((minor, Card::from_file(file, path.into())));
-        }
-        self.card
-            .as_ref()
-            .map(|(_, card)| card)
-            .ok_or_else(|| Refusal::new(RefusalCode::NoDevice, "no card"))
-    }
+    Ok(Card::from_file(file, path.into()))
 }
 
 /// Exports `fb_id` if a CRTC or plane of `card` shows it, before and after the export
@@ -302,7 +325,7 @@ fn export(card: &Card, fb_id: u32) -> Result<(Exported, Vec<OwnedFd>), Refusal> 
         }
     };
     shown()?;
-    let info = FbInfo::query(card.as_fd(), fb_id).map_err(refusal)?;
+    let info = with_sys_admin(|| FbInfo::query(card.as_fd(), fb_id))?.map_err(refusal)?;
     let dmabuf = export_planes(card, &info).map_err(refusal)?;
     drop(info);
     shown()?;
