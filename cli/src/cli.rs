@@ -603,7 +603,9 @@ pub struct CaptureHelperInstallArgs {
 
 #[derive(Debug, Args)]
 pub struct CaptureHelperDirArgs {
-    /// Where the capture helper is installed
+    /// Where the capture helper is installed. `install` refuses it (exit 2) unless it
+    /// and every directory above it are owned by root and not writable by group or
+    /// others (a sticky directory above it, like /tmp, is accepted)
     #[arg(long = "helper-dir", value_name = "DIR", default_value = crate::desktop::capture_helper::DEFAULT_DIR)]
     pub helper_dir: PathBuf,
 }
