@@ -162,6 +162,8 @@ pub enum Command {
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
+    /// Updating its own file keeps the file's mode, and the version it replaces as
+    /// FILE.xrdisplay-previous.
     #[command(
         after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper\n  xrdisplay install shortcuts"
     )]
