@@ -7,7 +7,6 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt, OpenOptionsExt};
 
 use nix::libc;
-use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::socket::{
     getsockopt, recvmsg, sendmsg, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockType,
 };
@@ -169,7 +168,10 @@ pub fn main() -> i32 {
     }
 }
 
-enum Received {
+/// What [`receive`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Received {
+    /// The peer closed its end, or shut down its sending side.
     Eof,
     /// The message's bytes, or how many were read of a longer one, and how many fds
     /// it carried.
@@ -179,8 +181,9 @@ enum Received {
     },
 }
 
-/// Receives one message; attached descriptors are counted and closed.
-fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
+/// Receives one message; attached descriptors are counted and closed, other control
+/// messages ignored. Public for the fuzz target (`capture/fuzz`).
+pub fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     // Room for one byte more than a request, so a longer message shows as truncated.
     let mut buf = [0u8; super::protocol::REQUEST_LEN + 1];
     let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
@@ -224,16 +227,21 @@ fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     })
 }
 
-/// Whether the peer closed its end: a read of 0 bytes is also an empty message.
+/// Whether the peer closed its end or stopped sending: a read of 0 bytes is also an
+/// empty message.
 fn peer_gone(sock: BorrowedFd<'_>) -> bool {
-    // A closed peer (or shutdown) sets both shutdown bits of our end: POLLHUP.
-    let mut fds = [PollFd::new(sock, PollFlags::POLLIN)];
-    match poll(&mut fds, PollTimeout::ZERO) {
-        Ok(_) => fds[0]
-            .revents()
-            .is_some_and(|r| r.contains(PollFlags::POLLHUP)),
-        Err(_) => true,
-    }
+    // A closed peer sets both shutdown bits of our end (POLLHUP); its shutdown of
+    // writing sets our receive one (POLLRDHUP), after which every read returns 0 at
+    // once and would never block again.
+    // (nix's PollFlags has no POLLRDHUP.)
+    let mut pfd = libc::pollfd {
+        fd: sock.as_raw_fd(),
+        events: libc::POLLIN | libc::POLLRDHUP,
+        revents: 0,
+    };
+    // SAFETY: one pollfd, valid for the call; a zero timeout.
+    let n = unsafe { libc::poll(&mut pfd, 1, 0) };
+    n < 0 || pfd.revents & (libc::POLLHUP | libc::POLLRDHUP) != 0
 }
 
 fn send(sock: BorrowedFd<'_>, reply: &Reply, fds: &[OwnedFd]) -> io::Result<()> {
@@ -355,4 +363,182 @@ fn refusal(e: Error) -> Refusal {
         _ => RefusalCode::Failed,
     };
     Refusal::new(code, e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helper::protocol::REQUEST_LEN;
+    use nix::sys::socket::{
+        setsockopt, shutdown, socketpair, AddressFamily, Shutdown, SockFlag, UnixCredentials,
+    };
+
+    fn pair() -> (OwnedFd, OwnedFd) {
+        socketpair(
+            AddressFamily::Unix,
+            SockType::SeqPacket,
+            None,
+            SockFlag::SOCK_CLOEXEC,
+        )
+        .unwrap()
+    }
+
+    fn send_raw(sock: &OwnedFd, bytes: &[u8], cmsgs: &[ControlMessage]) {
+        sendmsg::<()>(
+            sock.as_raw_fd(),
+            &[IoSlice::new(bytes)],
+            cmsgs,
+            MsgFlags::empty(),
+            None,
+        )
+        .unwrap();
+    }
+
+    /// A pipe whose write end travels in the messages: once every copy of it is
+    /// closed, the read end (non-blocking) reads end-of-file instead of EAGAIN.
+    fn pipe() -> (std::fs::File, OwnedFd) {
+        let flags = nix::fcntl::OFlag::O_CLOEXEC | nix::fcntl::OFlag::O_NONBLOCK;
+        let (r, w) = nix::unistd::pipe2(flags).unwrap();
+        (std::fs::File::from(r), w)
+    }
+
+    fn all_closed(read_end: &mut std::fs::File) -> bool {
+        matches!(std::io::Read::read(read_end, &mut [0u8; 1]), Ok(0))
+    }
+
+    #[test]
+    fn truncated_and_fd_carrying_messages_are_told_apart_and_their_fds_closed() {
+        let (ours, theirs) = pair();
+        let good = [7u8; REQUEST_LEN];
+        let (mut read_end, write_end) = pipe();
+        let carried = [write_end.as_raw_fd()];
+        let many = [carried[0]; MAX_FDS];
+
+        send_raw(&theirs, &good, &[]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(good.to_vec()),
+                fds: 0
+            }
+        );
+
+        // Longer than a request: cut, and reported as such.
+        send_raw(&theirs, &[1; 4096], &[]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Err(REQUEST_LEN + 1),
+                fds: 0
+            }
+        );
+
+        // Empty messages, with and without fds, while the peer is there: not the end.
+        send_raw(&theirs, &[], &[]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(Vec::new()),
+                fds: 0
+            }
+        );
+        send_raw(&theirs, &[], &[ControlMessage::ScmRights(&carried)]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(Vec::new()),
+                fds: 1
+            }
+        );
+
+        // The most fds a message can carry, on a cut message: all counted and closed.
+        send_raw(&theirs, &[2; 100], &[ControlMessage::ScmRights(&many)]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Err(REQUEST_LEN + 1),
+                fds: MAX_FDS
+            }
+        );
+        // Two SCM_RIGHTS messages in one: counted together.
+        let two = [
+            ControlMessage::ScmRights(&carried),
+            ControlMessage::ScmRights(&many[..3]),
+        ];
+        send_raw(&theirs, &good, &two);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(good.to_vec()),
+                fds: 4
+            }
+        );
+        drop(write_end);
+        assert!(
+            all_closed(&mut read_end),
+            "received descriptors were left open"
+        );
+    }
+
+    #[test]
+    fn stray_credentials_are_ignored() {
+        let (ours, theirs) = pair();
+        let good = [9u8; REQUEST_LEN];
+        let creds = UnixCredentials::new();
+        // Dropped by the kernel unless the receiver asked for them; delivered and
+        // ignored when it did.
+        send_raw(&theirs, &good, &[ControlMessage::ScmCredentials(&creds)]);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(good.to_vec()),
+                fds: 0
+            }
+        );
+        setsockopt(&ours, sockopt::PassCred, &true).unwrap();
+        let (mut read_end, write_end) = pipe();
+        let carried = [write_end.as_raw_fd()];
+        let both = [
+            ControlMessage::ScmCredentials(&creds),
+            ControlMessage::ScmRights(&carried),
+        ];
+        send_raw(&theirs, &good, &both);
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(good.to_vec()),
+                fds: 1
+            }
+        );
+        drop(write_end);
+        assert!(all_closed(&mut read_end));
+    }
+
+    #[test]
+    fn a_closed_peer_or_one_that_stopped_sending_is_the_end() {
+        let (ours, theirs) = pair();
+        shutdown(theirs.as_raw_fd(), Shutdown::Write).unwrap();
+        assert_eq!(receive(ours.as_fd()).unwrap(), Received::Eof);
+        let (ours, theirs) = pair();
+        send_raw(&theirs, &[3; 5], &[]);
+        drop(theirs);
+        // What was sent before the close is still read first.
+        let got = receive(ours.as_fd()).unwrap();
+        assert_eq!(
+            got,
+            Received::Message {
+                bytes: Ok(vec![3; 5]),
+                fds: 0
+            }
+        );
+        assert_eq!(receive(ours.as_fd()).unwrap(), Received::Eof);
+    }
 }
