@@ -53,7 +53,7 @@ pub fn holds_sys_admin() -> bool {
 }
 
 /// Drops every capability except CAP_SYS_ADMIN, which stays permitted but not
-/// effective (see [`with_sys_admin`]), clears the ambient set, forbids gaining
+/// effective (see `with_sys_admin`), clears the ambient set, forbids gaining
 /// privileges again (no_new_privs) and being ptraced or dumped by the caller's uid.
 /// Returns whether CAP_SYS_ADMIN is permitted.
 pub fn drop_privileges() -> io::Result<bool> {
@@ -121,7 +121,7 @@ fn with_sys_admin<T>(f: impl FnOnce() -> T) -> Result<T, Refusal> {
 }
 
 /// The helper's main: returns the process exit status (0 when the parent closed the
-/// socket, 1 on a socket error, 2 when not started by xrdisplay).
+/// socket, 1 on a socket, privilege or seccomp error, 2 when not started by xrdisplay).
 pub fn main() -> i32 {
     // The kernel clears the parent-death signal when it executes a binary with file
     // capabilities, so it is set here; a parent already gone shows as EOF below.
