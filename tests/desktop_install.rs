@@ -95,6 +95,57 @@ fn xorg_conf_installs_atomically_refuses_foreign_files_and_uninstalls_cleanly() 
 }
 
 #[test]
+fn an_update_keeps_the_files_mode_and_its_previous_version() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let home = TempDir::new().unwrap();
+    let etc = TempDir::new().unwrap();
+    let d = etc.path().to_str().unwrap();
+    let target = etc.path().join(SNIPPET);
+    let previous = etc.path().join(format!("{SNIPPET}.xrdisplay-previous"));
+    cli(home.path(), &["install", "xorg-conf", "--dir", d]).ok();
+    let ours = std::fs::read_to_string(&target).unwrap();
+
+    // Edited by its owner, marker kept, and made private.
+    let edited = format!("{ours}# my own note\n");
+    std::fs::write(&target, &edited).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let dry = cli(
+        home.path(),
+        &["install", "xorg-conf", "--dir", d, "--dry-run"],
+    );
+    assert!(
+        dry.ok().contains(&format!(
+            "keeping the previous version as {}",
+            previous.display()
+        )),
+        "{dry:?}"
+    );
+    assert!(!previous.exists());
+    let out = cli(home.path(), &["install", "xorg-conf", "--dir", d]);
+    assert!(
+        out.ok().contains(&format!(
+            "the previous version is kept as {}",
+            previous.display()
+        )),
+        "{out:?}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), ours);
+    assert_eq!(std::fs::read_to_string(&previous).unwrap(), edited);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o7777, 0o600);
+
+    // A second update replaces the copy; uninstall removes both.
+    std::fs::write(&target, format!("{ours}# another\n")).unwrap();
+    cli(home.path(), &["install", "xorg-conf", "--dir", d]).ok();
+    assert_eq!(
+        std::fs::read_to_string(&previous).unwrap(),
+        format!("{ours}# another\n")
+    );
+    cli(home.path(), &["uninstall", "xorg-conf", "--dir", d]).ok();
+    assert_eq!(std::fs::read_dir(etc.path()).unwrap().count(), 0);
+}
+
+#[test]
 fn an_unwritable_directory_is_exit_code_6_with_one_line() {
     let home = TempDir::new().unwrap();
     // A regular file where the directory should be: no directory can be created there.

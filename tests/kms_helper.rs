@@ -2,10 +2,13 @@
 //! device here): the real binary on a socket pair gets malformed, garbage, wrongly
 //! versioned and fd-carrying messages and answers each with a refusal, never an fd and
 //! never a crash; and the message parser itself gets many deterministic pseudo-random
-//! and mutated messages. (The kernel side is in `vm_kms_helper.rs`.)
+//! and mutated messages. It keeps CAP_SYS_ADMIN permitted but not effective between
+//! requests, runs under its seccomp filter, and refuses every request when no session
+//! is active (this host has no logind). (The kernel side is in `vm_kms_helper.rs`.)
 
 use std::io::{IoSlice, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -266,17 +269,23 @@ fn the_real_helper_refuses_hostile_messages_without_fds_and_survives_them() {
         assert_eq!(code, want, "{what}: {text}");
         println!("{what}: {text}");
     }
-    // A well-formed request on this host, which has no DRM device.
+    // A well-formed request on this host, where no session is active (no logind): the
+    // seat is checked first, and the refusal says what is missing.
     let (code, text) = helper.refusal(&good, 0);
-    assert_eq!(code, RefusalCode::NoDevice);
-    assert!(text.contains("no DRM device /dev/dri/card0"), "{text}");
+    assert_eq!(code, RefusalCode::NotActiveSession, "{text}");
+    if !Path::new("/run/systemd/seats/seat0").exists() {
+        assert!(
+            text.contains("no seat information (/run/systemd/seats/seat0:"),
+            "{text}"
+        );
+    }
 
     let mut rng = Rng(0xdead_beef_0000_0005);
     for _ in 0..2000 {
         let message = hostile(&mut rng);
         let (code, text) = helper.refusal(&message, 0);
         if acceptable(&message) {
-            assert_eq!(code, RefusalCode::NoDevice, "{text}");
+            assert_eq!(code, RefusalCode::NotActiveSession, "{text}");
         }
     }
     assert_eq!(helper.finish(), Some(0));
@@ -297,13 +306,16 @@ fn the_helper_keeps_only_cap_sys_admin_and_sets_no_new_privs() {
         u64::from_str_radix(value, 16).unwrap_or_else(|_| value.parse().unwrap())
     };
     const SYS_ADMIN: u64 = 1 << 21;
-    // As root (scripts/test) the helper starts with every capability.
-    for set in ["CapEff:", "CapPrm:"] {
-        assert_eq!(field(set) & !SYS_ADMIN, 0, "{set} {status}");
-    }
+    // As root (scripts/test) the helper starts with every capability; between requests
+    // CAP_SYS_ADMIN is only permitted, raised just around GETFB2.
+    assert_eq!(field("CapPrm:"), SYS_ADMIN, "{status}");
+    assert_eq!(field("CapEff:"), 0, "{status}");
     assert_eq!(field("CapInh:"), 0);
     assert_eq!(field("CapAmb:"), 0);
     assert_eq!(field("NoNewPrivs:"), 1);
+    // 2: SECCOMP_MODE_FILTER, with the helper's one filter.
+    assert_eq!(field("Seccomp:"), 2, "{status}");
+    assert_eq!(field("Seccomp_filters:"), 1, "{status}");
     assert_eq!(helper.finish(), Some(0));
 }
 

@@ -16,11 +16,13 @@ fn an_unprivileged_snapshot_reads_the_scanout_through_the_helper() {
 
 mod guest {
     use std::fs::File;
-    use std::os::fd::{AsFd, BorrowedFd};
+    use std::num::NonZeroUsize;
+    use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
     use std::path::{Path, PathBuf};
     use std::process::Command;
 
     use drm::control::Device as _;
+    use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
     use xrdisplay_capture::helper::Helper;
     use xrdisplay_capture::Error;
     use xrdisplay_harness::{
@@ -32,6 +34,7 @@ mod guest {
     /// A tmpfs in the guest (not mounted nosuid, so file capabilities apply).
     const DIR: &str = "/run/xrdisplay-kms-test";
     const NOBODY: &str = "65534";
+    const SEAT0: &str = "/run/systemd/seats/seat0";
 
     struct Card(File);
     impl AsFd for Card {
@@ -141,6 +144,45 @@ mod guest {
                 .contains("DRM access through the capture helper"),
             "{status:?}"
         );
+
+        // The helper serves only the user of the session active on the card's seat (no
+        // udev here: seat0). No seat information, then another user's session: refused,
+        // and xrdisplay says why; `auto` falls back to the X server saying the same.
+        let dmabuf_png = format!("{out_dir}/refused.png");
+        let dmabuf = [
+            "snapshot",
+            "--output",
+            "Virtual-2",
+            "--method",
+            "dmabuf",
+            "-o",
+            &dmabuf_png,
+        ];
+        let _ = std::fs::remove_file(SEAT0);
+        let no_seat = as_nobody(&dmabuf, Some(&helper));
+        assert!(
+            no_seat
+                .fails(4)
+                .contains("refused: no seat information (/run/systemd/seats/seat0: No such file"),
+            "{no_seat:?}"
+        );
+        println!("no seat file: {}", no_seat.stderr.trim());
+        let fallback = as_nobody(&auto, Some(&helper));
+        assert!(fallback.ok().contains("through the X server by shm,"));
+        assert!(
+            fallback.stderr.contains("no seat information"),
+            "{fallback:?}"
+        );
+        set_active_uid("0");
+        let other = as_nobody(&dmabuf, Some(&helper));
+        assert!(
+            other
+                .fails(4)
+                .contains("the session active on seat0 belongs to uid 0, not to uid 65534"),
+            "{other:?}"
+        );
+        println!("root's session active: {}", other.stderr.trim());
+        set_active_uid(NOBODY);
         for method in ["dmabuf", "mmap", "auto"] {
             let png = format!("{out_dir}/{method}.png");
             let out = as_nobody(
@@ -182,7 +224,22 @@ mod guest {
             .unwrap();
         let fb = card.add_framebuffer(&db, 24, 32).unwrap();
         let fb_id = u32::from(fb);
-        let mut running = Helper::spawn(Path::new(&helper)).unwrap();
+        // The running helper as uid 65534, as xrdisplay would start it for that user.
+        let wrapper = format!("{DIR}/as-nobody");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexec /usr/bin/setpriv --reuid {NOBODY} --regid {NOBODY} \
+                 --clear-groups {helper}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(
+            &wrapper,
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .unwrap();
+        let mut running = Helper::spawn(Path::new(&wrapper)).unwrap();
         match running.export(0, fb_id) {
             Err(Error::Permission(m)) => {
                 assert!(m.contains("not scanned out"), "{m}");
@@ -202,9 +259,103 @@ mod guest {
             .iter()
             .find_map(|&c| card.get_crtc(c).unwrap().framebuffer())
             .expect("a lit CRTC");
-        let (exported, fds) = running.export(0, u32::from(front)).unwrap();
+        let front = u32::from(front);
+        let (exported, fds) = running.export(0, front).unwrap();
         assert_eq!((exported.width, exported.height), (1920, 800));
         assert_eq!(fds.len(), 1);
-        println!("front buffer {}: {exported:?}", u32::from(front));
+        println!("front buffer {front}: {exported:?}");
+        read_only_export(&card, &fds[0], exported.pitches[0] as usize * 800);
+
+        // Each request checks the seat and opens the card afresh: a session switch, or
+        // the device ACL revoked, ends what the running helper gives.
+        set_active_uid("0");
+        match running.export(0, front) {
+            Err(Error::Permission(m)) => assert!(m.contains("belongs to uid 0"), "{m}"),
+            other => panic!("served after a session switch: {:?}", other.map(|e| e.0)),
+        }
+        set_active_uid(NOBODY);
+        std::fs::set_permissions(
+            "/dev/dri/card0",
+            std::os::unix::fs::PermissionsExt::from_mode(0o600),
+        )
+        .unwrap();
+        match running.export(0, front) {
+            Err(Error::Unsupported(m)) => {
+                assert!(m.contains("Permission denied"), "{m}");
+                println!("card0 0600: {m}");
+            }
+            other => panic!(
+                "served after the card was revoked: {:?}",
+                other.map(|e| e.0)
+            ),
+        }
+        std::fs::set_permissions(
+            "/dev/dri/card0",
+            std::os::unix::fs::PermissionsExt::from_mode(0o666),
+        )
+        .unwrap();
+        assert!(running.export(0, front).is_ok());
+    }
+
+    /// Writes logind's seat file with `uid`'s session active.
+    fn set_active_uid(uid: &str) {
+        std::fs::create_dir_all("/run/systemd/seats").unwrap();
+        std::fs::write(
+            SEAT0,
+            format!("IS_SEAT0=1\nACTIVE=c1\nACTIVE_UID={uid}\nSESSIONS=c1\nUIDS={uid}\n"),
+        )
+        .unwrap();
+    }
+
+    /// The exported DMA-BUF cannot be mapped writable; what a re-import on the same
+    /// card allows is printed (a fact for the README, not a guarantee).
+    fn read_only_export(card: &Card, fd: &OwnedFd, len: usize) {
+        let len = NonZeroUsize::new(len).unwrap();
+        // SAFETY: a fresh shared mapping of a DMA-BUF, unmapped below if made.
+        let writable = unsafe {
+            mmap(
+                None,
+                len,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
+                fd,
+                0,
+            )
+        };
+        assert_eq!(writable.err(), Some(nix::errno::Errno::EACCES));
+        // SAFETY: as above, read-only.
+        let readable =
+            unsafe { mmap(None, len, ProtFlags::PROT_READ, MapFlags::MAP_SHARED, fd, 0) }
+                .expect("read-only map of the export");
+        // SAFETY: the mapping just made, of that length.
+        unsafe { munmap(readable, len.get()) }.unwrap();
+        println!("the export maps read-only; PROT_WRITE: EACCES");
+        let handle = card.prime_fd_to_buffer(fd.as_fd()).expect("PRIME import");
+        let map = drm_ffi::mode::dumbbuffer::map(card.as_fd(), handle.into(), 0, 0);
+        let rewritable = map.ok().and_then(|m| {
+            // SAFETY: the card's fake offset for that buffer; unmapped right away.
+            let ptr = unsafe {
+                mmap(
+                    None,
+                    len,
+                    ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                    MapFlags::MAP_SHARED,
+                    card.as_fd(),
+                    m.offset as i64,
+                )
+            }
+            .ok()?;
+            // SAFETY: the mapping just made, of that length.
+            unsafe { munmap(ptr, len.get()) }.ok()
+        });
+        println!(
+            "re-imported on card0 (PRIME_FD_TO_HANDLE + MAP_DUMB): {}",
+            if rewritable.is_some() {
+                "maps writable"
+            } else {
+                "does not map writable"
+            }
+        );
+        let _ = drm_ffi::gem::close(card.as_fd(), handle.into());
     }
 }

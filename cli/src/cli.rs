@@ -167,6 +167,8 @@ pub enum Command {
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
+    /// Updating its own file keeps the file's mode, and the version it replaces as
+    /// FILE.xrdisplay-previous.
     #[command(
         after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper\n  xrdisplay install shortcuts"
     )]
@@ -609,7 +611,9 @@ pub struct CaptureHelperInstallArgs {
 
 #[derive(Debug, Args)]
 pub struct CaptureHelperDirArgs {
-    /// Where the capture helper is installed
+    /// Where the capture helper is installed. `install` refuses it (exit 2) unless it
+    /// and every directory above it are owned by root and not writable by group or
+    /// others (a sticky directory above it, like /tmp, is accepted)
     #[arg(long = "helper-dir", value_name = "DIR", default_value = crate::desktop::capture_helper::DEFAULT_DIR)]
     pub helper_dir: PathBuf,
 }

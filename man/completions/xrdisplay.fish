@@ -179,7 +179,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -l force -d 'Replace a file xrdisplay did not write, keeping it as FILE.xrdisplay-backup'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from autostart" -s h -l help -d 'Print help'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l from -d 'The helper binary to install [default: xrdisplay-kms next to this xrdisplay]' -r -F
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l helper-dir -d 'Where the capture helper is installed' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l helper-dir -d 'Where the capture helper is installed. `install` refuses it (exit 2) unless it and every directory above it are owned by root and not writable by group or others (a sticky directory above it, like /tmp, is accepted)' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand install; and __fish_seen_subcommand_from capture-helper" -l dry-run -d 'Print what would be done and change nothing'
@@ -209,7 +209,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fis
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from autostart" -s h -l help -d 'Print help'
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from capture-helper" -l helper-dir -d 'Where the capture helper is installed' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from capture-helper" -l helper-dir -d 'Where the capture helper is installed. `install` refuses it (exit 2) unless it and every directory above it are owned by root and not writable by group or others (a sticky directory above it, like /tmp, is accepted)' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from capture-helper" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from capture-helper" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from capture-helper" -s h -l help -d 'Print help'
@@ -217,7 +217,7 @@ complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fis
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from shortcuts" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from shortcuts" -s h -l help -d 'Print help'
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l dir -d 'The X server\'s configuration directory' -r -F
-complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l helper-dir -d 'Where the capture helper is installed' -r -F
+complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l helper-dir -d 'Where the capture helper is installed. `install` refuses it (exit 2) unless it and every directory above it are owned by root and not writable by group or others (a sticky directory above it, like /tmp, is accepted)' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l display -d 'X display to use, e.g. :0 [default: $DISPLAY]' -r
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -l config -d 'Configuration file [default: $XDG_CONFIG_HOME/xrdisplay/config.toml]' -r -F
 complete -c xrdisplay -n "__fish_xrdisplay_using_subcommand uninstall; and __fish_seen_subcommand_from all" -s h -l help -d 'Print help'

@@ -97,9 +97,9 @@ impl Helper {
                 let message = format!("{} refused: {}", self.path.display(), r.message);
                 Err(match r.code {
                     RefusalCode::NoFramebuffer => Error::Vanished(message),
-                    RefusalCode::NoPrivilege | RefusalCode::NotScannedOut => {
-                        Error::Permission(message)
-                    }
+                    RefusalCode::NoPrivilege
+                    | RefusalCode::NotScannedOut
+                    | RefusalCode::NotActiveSession => Error::Permission(message),
                     RefusalCode::NoDevice => Error::Unsupported(message),
                     _ => Error::Io(message),
                 })

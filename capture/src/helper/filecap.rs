@@ -2,7 +2,9 @@
 //! it): granting the helper `cap_sys_admin+ep`, and telling whether a file has it.
 
 use std::ffi::CString;
+use std::fs::File;
 use std::io;
+use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -63,14 +65,34 @@ pub fn read(path: &Path) -> io::Result<Option<Vec<u8>>> {
             buf.len(),
         )
     };
-    if n < 0 {
+    attribute(n, &buf)
+}
+
+/// As [`read`], for an open file.
+fn read_fd(file: &File) -> io::Result<Option<Vec<u8>>> {
+    let mut buf = [0u8; 64];
+    // SAFETY: an open descriptor, a NUL-terminated name and a buffer of the length passed.
+    let n = unsafe {
+        libc::fgetxattr(
+            file.as_raw_fd(),
+            XATTR.as_ptr().cast(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+        )
+    };
+    attribute(n, &buf)
+}
+
+/// The value a `getxattr` call returned `n` bytes of into `buf`.
+fn attribute(n: isize, buf: &[u8]) -> io::Result<Option<Vec<u8>>> {
+    let Ok(n) = usize::try_from(n) else {
         let e = io::Error::last_os_error();
         return match e.raw_os_error() {
             Some(libc::ENODATA) => Ok(None),
             _ => Err(e),
         };
-    }
-    Ok(Some(buf[..n as usize].to_vec()))
+    };
+    Ok(buf.get(..n).map(<[u8]>::to_vec))
 }
 
 /// Whether the file at `path` gets CAP_SYS_ADMIN when executed.
@@ -78,15 +100,20 @@ pub fn has_sys_admin(path: &Path) -> bool {
     matches!(read(path), Ok(Some(v)) if grants_sys_admin(&v))
 }
 
-/// Sets `cap_sys_admin+ep` on `path` (needs CAP_SETFCAP, i.e. root). Writing the file
-/// afterwards would clear it again: the kernel drops capabilities on every write.
-pub fn grant_sys_admin(path: &Path) -> io::Result<()> {
-    let path = c_path(path)?;
+/// As [`has_sys_admin`], for an open file.
+pub fn file_has_sys_admin(file: &File) -> bool {
+    matches!(read_fd(file), Ok(Some(v)) if grants_sys_admin(&v))
+}
+
+/// Sets `cap_sys_admin+ep` on the open `file` (needs CAP_SETFCAP, i.e. root): on the
+/// file itself, never on whatever a path names by then. Writing the file afterwards
+/// would clear it again: the kernel drops capabilities on every write.
+pub fn grant_sys_admin(file: &File) -> io::Result<()> {
     let value = sys_admin_value();
-    // SAFETY: NUL-terminated strings and a value of the length passed.
+    // SAFETY: an open descriptor, a NUL-terminated name and a value of the length passed.
     let rc = unsafe {
-        libc::setxattr(
-            path.as_ptr(),
+        libc::fsetxattr(
+            file.as_raw_fd(),
             XATTR.as_ptr().cast(),
             value.as_ptr().cast(),
             value.len(),

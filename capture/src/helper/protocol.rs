@@ -74,10 +74,13 @@ pub enum RefusalCode {
     NoPrivilege = 8,
     /// A kernel call failed.
     Failed = 9,
+    /// The caller does not own the session active on the card's seat, or there is no
+    /// seat information to tell.
+    NotActiveSession = 10,
 }
 
 impl RefusalCode {
-    const ALL: [RefusalCode; 9] = [
+    const ALL: [RefusalCode; 10] = [
         RefusalCode::Malformed,
         RefusalCode::Version,
         RefusalCode::UnknownOp,
@@ -87,6 +90,7 @@ impl RefusalCode {
         RefusalCode::NotScannedOut,
         RefusalCode::NoPrivilege,
         RefusalCode::Failed,
+        RefusalCode::NotActiveSession,
     ];
 
     fn from_u16(code: u16) -> Option<RefusalCode> {

@@ -92,8 +92,14 @@ fn install(file: &Managed, force: bool, dry_run: bool, next: &str) -> Result<()>
         (Installed::Unchanged, _) => format!("{path} is already installed; nothing changed"),
         (Installed::Created, false) => format!("installed {path}"),
         (Installed::Created, true) => format!("would write {path}:"),
-        (Installed::Updated, false) => format!("updated {path}"),
-        (Installed::Updated, true) => format!("would update {path}:"),
+        (Installed::Updated { previous }, false) => format!(
+            "updated {path}; the previous version is kept as {}",
+            previous.display()
+        ),
+        (Installed::Updated { previous }, true) => format!(
+            "would update {path}, keeping the previous version as {}:",
+            previous.display()
+        ),
         (Installed::Replaced { backup }, false) => format!(
             "installed {path}; the file it replaced is kept as {}",
             backup.display()

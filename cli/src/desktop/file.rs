@@ -1,6 +1,8 @@
 //! Files xrdisplay installs outside its own directories. Each carries a marker line, is
 //! written atomically (temporary file in the same directory, then rename), and is only
-//! ever replaced or removed when the marker says xrdisplay wrote it.
+//! ever replaced or removed when the marker says xrdisplay wrote it. A replaced file's
+//! mode is kept, and so is its content: as [`backup_path`] when xrdisplay did not
+//! write it, as [`previous_path`] when it did (it may have been edited since).
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -21,7 +23,10 @@ pub struct Managed<'a> {
 pub enum Installed {
     Unchanged,
     Created,
-    Updated,
+    /// Its own earlier version was replaced and is kept at `previous`.
+    Updated {
+        previous: PathBuf,
+    },
     /// A file xrdisplay did not write was moved aside to `backup` (`--force`).
     Replaced {
         backup: PathBuf,
@@ -44,6 +49,14 @@ pub enum Uninstalled {
 pub fn backup_path(path: &Path) -> PathBuf {
     let mut name = OsString::from(path.as_os_str());
     name.push(".xrdisplay-backup");
+    PathBuf::from(name)
+}
+
+/// Where an update keeps the version it replaces (xrdisplay's, perhaps edited since);
+/// the suffix keeps it out of globs too. Each update replaces it.
+pub fn previous_path(path: &Path) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(".xrdisplay-previous");
     PathBuf::from(name)
 }
 
@@ -72,7 +85,9 @@ impl Managed<'_> {
         let outcome = match self.read_existing()? {
             None => Installed::Created,
             Some(text) if text == self.content => return Ok(Installed::Unchanged),
-            Some(text) if self.is_ours(&text) => Installed::Updated,
+            Some(text) if self.is_ours(&text) => Installed::Updated {
+                previous: previous_path(&self.path),
+            },
             Some(_) => {
                 let backup = backup_path(&self.path);
                 if !force {
@@ -97,23 +112,42 @@ impl Managed<'_> {
         if dry_run {
             return Ok(outcome);
         }
-        if let Installed::Replaced { backup } = &outcome {
+        // The mode the file has now (someone may have narrowed it), else readable by
+        // the X server and the session, like the files around it.
+        let mode = std::fs::metadata(&self.path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        let kept = match &outcome {
+            Installed::Replaced { backup } => Some(backup),
+            Installed::Updated { previous } => {
+                match std::fs::remove_file(previous) {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(Error::desktop(format!(
+                            "cannot replace {}: {e}",
+                            previous.display()
+                        )))
+                    }
+                    _ => {}
+                }
+                Some(previous)
+            }
+            _ => None,
+        };
+        if let Some(kept) = kept {
             // A second name for the old file: the path is never missing, and the rename
-            // below replaces only the name, so the backup keeps the old content.
-            std::fs::hard_link(&self.path, backup).map_err(|e| {
-                Error::desktop(format!("cannot keep a backup at {}: {e}", backup.display()))
+            // below replaces only the name, so the copy keeps the old content.
+            std::fs::hard_link(&self.path, kept).map_err(|e| {
+                Error::desktop(format!("cannot keep a copy at {}: {e}", kept.display()))
             })?;
         }
-        if let Err(e) = self.write_atomically() {
-            if let Installed::Replaced { backup } = &outcome {
-                let _ = std::fs::remove_file(backup);
+        if let Err(e) = self.write_atomically(mode) {
+            if let Some(kept) = kept {
+                let _ = std::fs::remove_file(kept);
             }
             return Err(e);
         }
         Ok(outcome)
     }
 
-    fn write_atomically(&self) -> Result<()> {
+    fn write_atomically(&self, mode: u32) -> Result<()> {
         let fail = |e: std::io::Error| {
             Error::desktop(format!("cannot write {}: {e}", self.path.display()))
         };
@@ -124,16 +158,16 @@ impl Managed<'_> {
             .tempfile_in(dir)
             .map_err(fail)?;
         temp.write_all(self.content.as_bytes()).map_err(fail)?;
-        // Readable by the X server and the session, like the files around it.
         temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(fail)?;
         temp.as_file().sync_all().map_err(fail)?;
         temp.persist(&self.path).map_err(|e| fail(e.error))?;
         Ok(())
     }
 
-    /// Removes the file if xrdisplay wrote it, putting back what `--force` moved aside.
+    /// Removes the file if xrdisplay wrote it (with its [`previous_path`] copy), putting
+    /// back what `--force` moved aside.
     pub fn uninstall(&self) -> Result<Uninstalled> {
         let Some(text) = self.read_existing()? else {
             return Ok(Uninstalled::Absent);
@@ -143,6 +177,12 @@ impl Managed<'_> {
                 "{} was not written by xrdisplay; it was left in place",
                 self.path.display()
             )));
+        }
+        let previous = previous_path(&self.path);
+        if previous.symlink_metadata().is_ok_and(|m| m.is_file()) {
+            std::fs::remove_file(&previous).map_err(|e| {
+                Error::desktop(format!("cannot remove {}: {e}", previous.display()))
+            })?;
         }
         let backup = backup_path(&self.path);
         if backup.is_file() {
