@@ -209,7 +209,7 @@ fn the_autostart_entry_is_valid_runs_enable_and_is_removed_by_uninstall_all() {
     );
     assert_eq!(
         glib_exec_argv(&entry),
-        [bin.to_str().unwrap().to_string(), "enable".to_string()]
+        [bin.to_str().unwrap().to_string(), "watch".to_string()]
     );
 
     let dir = etc.path().to_str().unwrap();

@@ -141,6 +141,26 @@ pub enum Command {
     )]
     Enable(EnableArgs),
 
+    /// Watch for XR glasses and bring each pair's own layout back when it is plugged in.
+    ///
+    /// A long-running session process (one per X display; `install autostart` starts
+    /// it at login). It listens to RandR events, never probing. When glasses appear
+    /// (an output whose EDID names known glasses), it enables the XR outputs remembered
+    /// for that pair (by EDID maker, product and serial), else the configured one, and
+    /// the render loop starts on them; when the glasses go, it stops the loop and turns
+    /// those XR outputs off, so no screen area is left where nobody can see it.
+    /// `enable` and `disable` while a pair is plugged in update its layout (see
+    /// `xrdisplay profile`). A render loop that dies is started again, waiting longer
+    /// each time. Exits 0 on SIGTERM or SIGINT, 3 when the X server goes away.
+    #[command(after_help = "Examples:\n  xrdisplay watch\n  xrdisplay watch --output XR-1")]
+    Watch(WatchArgs),
+
+    /// List or forget the layouts remembered for each pair of glasses.
+    #[command(
+        after_help = "Examples:\n  xrdisplay profile list\n  xrdisplay profile list --json\n  xrdisplay profile forget XRE-0424-00001234"
+    )]
+    Profile(ProfileArgs),
+
     /// Turn the XR output off, delete it or its monitor, shrink the screen back and
     /// remove the modes xrdisplay added. Idempotent.
     #[command(
@@ -514,6 +534,35 @@ pub struct PlacementArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The XR output to enable for glasses with no remembered layout [default: from the
+    /// config, else XR-0]
+    #[arg(long, short)]
+    pub output: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub action: ProfileAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileAction {
+    /// Every pair with a remembered layout
+    List {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drop a pair's layout: it gets the configured one when plugged in again
+    Forget {
+        /// The pair, as `profile list` names it
+        pair: String,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct DisableArgs {
     /// Name of the XR output [default: from the config, else XR-0]
     #[arg(long, short)]
@@ -576,7 +625,7 @@ pub enum InstallWhat {
     /// The xorg.conf snippet that makes the X server use the modesetting driver, whose
     /// virtual outputs xrdisplay needs; takes effect when the X session restarts.
     XorgConf(XorgConfInstallArgs),
-    /// $XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay enable` at login.
+    /// $XDG_CONFIG_HOME/autostart/xrdisplay.desktop, running `xrdisplay watch` (the glasses watcher) at login.
     Autostart(FileInstallArgs),
     /// xrdisplay-kms with the file capability cap_sys_admin+ep: xrdisplay then reads
     /// DRM framebuffers through it by itself, without running as root.

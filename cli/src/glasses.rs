@@ -32,15 +32,42 @@ pub fn model(edid: &[u8]) -> Option<&'static str> {
         .map(|&(_, model)| model)
 }
 
+/// Which pair of glasses this is, as a file-name-safe id: the EDID's manufacturer,
+/// product code and serial number (and the serial descriptor's text, when there is
+/// one), e.g. `XRE-0424-00001234`.
+pub fn pair_id(edid: &[u8]) -> Option<String> {
+    monitor_name(edid)?;
+    let maker = u16::from_be_bytes([edid[8], edid[9]]);
+    let letter = |shift: u16| char::from(b'@' + ((maker >> shift) & 0x1f) as u8);
+    let product = u16::from_le_bytes([edid[10], edid[11]]);
+    let serial = u32::from_le_bytes([edid[12], edid[13], edid[14], edid[15]]);
+    let mut id = format!(
+        "{}{}{}-{product:04x}-{serial:08x}",
+        letter(10),
+        letter(5),
+        letter(0)
+    );
+    if let Some(text) = descriptor_text(edid, 0xff) {
+        id.push('-');
+        id.extend(text.chars().filter(char::is_ascii_alphanumeric));
+    }
+    Some(id)
+}
+
 /// The EDID's monitor name: the text of its first 0xFC display descriptor.
 pub fn monitor_name(edid: &[u8]) -> Option<String> {
+    descriptor_text(edid, 0xfc)
+}
+
+/// The text of the EDID's first display descriptor of `tag` (0xFC name, 0xFF serial).
+fn descriptor_text(edid: &[u8], tag: u8) -> Option<String> {
     const HEADER: [u8; 8] = [0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0];
     if edid.len() < 128 || edid[..8] != HEADER {
         return None;
     }
     (0..4).find_map(|i| {
         let d = &edid[54 + i * 18..72 + i * 18];
-        (d[..3] == [0, 0, 0] && d[3] == 0xfc).then(|| {
+        (d[..3] == [0, 0, 0] && d[3] == tag).then(|| {
             let text = &d[5..];
             let end = text.iter().position(|&b| b == b'\n').unwrap_or(text.len());
             String::from_utf8_lossy(&text[..end]).trim().to_string()
@@ -80,5 +107,18 @@ pub mod tests {
         assert_eq!(model(&edid_named("DELL U2720Q")), None);
         assert_eq!(model(&[0u8; 64]), None);
         assert_eq!(monitor_name(&edid_named("Air 2")).as_deref(), Some("Air 2"));
+    }
+
+    #[test]
+    fn a_pair_is_known_by_maker_product_and_serial() {
+        let mut edid = edid_named("XREAL Air");
+        // "XRE" packed in five-bit letters, product 0x0424, serial 0x1234.
+        edid[8..10].copy_from_slice(&(((24u16) << 10) | (18 << 5) | 5).to_be_bytes());
+        edid[10..12].copy_from_slice(&0x0424u16.to_le_bytes());
+        edid[12..16].copy_from_slice(&0x1234u32.to_le_bytes());
+        assert_eq!(pair_id(&edid).as_deref(), Some("XRE-0424-00001234"));
+        edid[12] = 0x35;
+        assert_eq!(pair_id(&edid).as_deref(), Some("XRE-0424-00001235"));
+        assert_eq!(pair_id(&[0u8; 128]), None);
     }
 }

@@ -129,17 +129,21 @@ pub fn spawn_loop(session: &Session, outputs: &[String], config: Option<&Path>) 
 /// The connected glasses the loop presents on.
 pub struct Glasses {
     pub output: String,
-    model: Option<&'static str>,
+    pub model: Option<&'static str>,
+    /// Which pair this is (see [`crate::glasses::pair_id`]).
+    pub pair: Option<String>,
 }
 
 impl Glasses {
     pub fn find(session: &Session, state: &ScreenState) -> Result<Option<Glasses>> {
-        Ok(
-            find_glasses(session, state)?.map(|(output, model)| Glasses {
-                output: output.name.clone(),
-                model,
-            }),
-        )
+        let Some((output, model)) = find_glasses(session, state)? else {
+            return Ok(None);
+        };
+        Ok(Some(Glasses {
+            output: output.name.clone(),
+            model,
+            pair: crate::glasses::pair_id(&session.edid(output.id)?),
+        }))
     }
 }
 

@@ -43,6 +43,9 @@ _xrdisplay() {
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
                 ;;
+            xrdisplay,profile)
+                cmd="xrdisplay__subcmd__profile"
+                ;;
             xrdisplay,recenter)
                 cmd="xrdisplay__subcmd__recenter"
                 ;;
@@ -57,6 +60,9 @@ _xrdisplay() {
                 ;;
             xrdisplay,uninstall)
                 cmd="xrdisplay__subcmd__uninstall"
+                ;;
+            xrdisplay,watch)
+                cmd="xrdisplay__subcmd__watch"
                 ;;
             xrdisplay,zoom)
                 cmd="xrdisplay__subcmd__zoom"
@@ -88,6 +94,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
                 ;;
+            xrdisplay__subcmd__help,profile)
+                cmd="xrdisplay__subcmd__help__subcmd__profile"
+                ;;
             xrdisplay__subcmd__help,recenter)
                 cmd="xrdisplay__subcmd__help__subcmd__recenter"
                 ;;
@@ -103,6 +112,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help,uninstall)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall"
                 ;;
+            xrdisplay__subcmd__help,watch)
+                cmd="xrdisplay__subcmd__help__subcmd__watch"
+                ;;
             xrdisplay__subcmd__help,zoom)
                 cmd="xrdisplay__subcmd__help__subcmd__zoom"
                 ;;
@@ -117,6 +129,12 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__help__subcmd__profile,forget)
+                cmd="xrdisplay__subcmd__help__subcmd__profile__subcmd__forget"
+                ;;
+            xrdisplay__subcmd__help__subcmd__profile,list)
+                cmd="xrdisplay__subcmd__help__subcmd__profile__subcmd__list"
                 ;;
             xrdisplay__subcmd__help__subcmd__uninstall,all)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__all"
@@ -163,6 +181,24 @@ _xrdisplay() {
             xrdisplay__subcmd__install__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
                 ;;
+            xrdisplay__subcmd__profile,forget)
+                cmd="xrdisplay__subcmd__profile__subcmd__forget"
+                ;;
+            xrdisplay__subcmd__profile,help)
+                cmd="xrdisplay__subcmd__profile__subcmd__help"
+                ;;
+            xrdisplay__subcmd__profile,list)
+                cmd="xrdisplay__subcmd__profile__subcmd__list"
+                ;;
+            xrdisplay__subcmd__profile__subcmd__help,forget)
+                cmd="xrdisplay__subcmd__profile__subcmd__help__subcmd__forget"
+                ;;
+            xrdisplay__subcmd__profile__subcmd__help,help)
+                cmd="xrdisplay__subcmd__profile__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__profile__subcmd__help,list)
+                cmd="xrdisplay__subcmd__profile__subcmd__help__subcmd__list"
+                ;;
             xrdisplay__subcmd__uninstall,all)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__all"
                 ;;
@@ -206,7 +242,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable watch profile disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -470,7 +506,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow curved zoom enable watch profile disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -665,6 +701,48 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__profile)
+            opts="list forget"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__profile__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__profile__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__recenter)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -794,6 +872,20 @@ _xrdisplay() {
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__watch)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -1010,6 +1102,128 @@ _xrdisplay() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile)
+            opts="-h --display --config --help list forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__forget)
+            opts="-h --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__help)
+            opts="list forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__profile__subcmd__list)
+            opts="-h --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1433,6 +1647,36 @@ _xrdisplay() {
             fi
             case "${prev}" in
                 --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__watch)
+            opts="-o -h --output --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

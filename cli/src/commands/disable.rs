@@ -4,6 +4,7 @@ use crate::cli::DisableArgs;
 use crate::commands::{print_json, Context};
 use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
+use crate::profiles;
 use crate::randr::backend::{plan_disable, XrTarget};
 use crate::randr::{transaction, Session};
 use crate::runtime;
@@ -51,6 +52,9 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         transaction::apply(&session, plan)?;
         hold.map(|h| h.restore()).transpose()?;
     }
+    if plan.is_some() && !args.dry_run {
+        forget_for_the_glasses(&session, &name)?;
+    }
     let loop_restarted = match &others {
         Some(others) if !others.is_empty() => Some(runtime::spawn_loop(
             &session,
@@ -90,6 +94,19 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
     }
     if let Some(profile) = &report.xfce_profile {
         out!("XFCE display profile {profile} updated");
+    }
+    Ok(())
+}
+
+/// Drops the XR output from the connected pair's layout: turned off while the pair is
+/// plugged in, it stays off when the pair comes back. (When the pair is unplugged,
+/// `watch` disables its outputs with no glasses connected, and the layout is kept.)
+fn forget_for_the_glasses(session: &Session, name: &str) -> Result<()> {
+    let glasses = runtime::Glasses::find(session, &session.read()?)?;
+    if let Some(pair) = glasses.and_then(|g| g.pair) {
+        if let Err(e) = profiles::drop_output(&pair, name) {
+            eprintln!("xrdisplay: note: the layout of glasses {pair} was not updated: {e}");
+        }
     }
     Ok(())
 }

@@ -6,6 +6,7 @@ use crate::config::Settings;
 use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::geometry::Rect;
+use crate::profiles;
 use crate::randr::backend::{self, BackendKind, EnableRequest};
 use crate::randr::{transaction, Session};
 use crate::runtime;
@@ -56,6 +57,9 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         let hold = xfce.as_ref().map(Xfconf::hold_notify).transpose()?;
         transaction::apply(&session, &enabling.plan)?;
         hold.map(|h| h.restore()).transpose()?;
+    }
+    if !args.dry_run {
+        remember_for_the_glasses(glasses.as_ref(), &request);
     }
     let xfce_profile = xfconf::keep_in_step(xfce.as_ref(), &session, None, &settings.output)?;
     let render_loop = (!args.dry_run)
@@ -128,4 +132,20 @@ pub fn run(ctx: &Context, args: &EnableArgs) -> Result<()> {
         out!("note: {} is {note}", report.output);
     }
     Ok(())
+}
+
+/// Records the XR output in the connected pair's layout, for `watch` to bring back when
+/// the pair is plugged in again. A layout that cannot be written is said, not fatal:
+/// the change itself stands.
+fn remember_for_the_glasses(glasses: Option<&runtime::Glasses>, request: &EnableRequest) {
+    let Some((glasses, pair)) = glasses.and_then(|g| Some((g, g.pair.as_deref()?))) else {
+        return;
+    };
+    if let Err(e) = profiles::remember(
+        pair,
+        glasses.model,
+        profiles::XrEntry::from_request(request),
+    ) {
+        eprintln!("xrdisplay: note: the layout of glasses {pair} was not remembered: {e}");
+    }
 }

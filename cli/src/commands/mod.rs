@@ -14,11 +14,13 @@ mod config;
 mod disable;
 mod enable;
 mod install;
+mod profile;
 mod run;
 mod snapshot;
 mod status;
 mod uninstall;
 mod view;
+mod watch;
 
 use std::path::PathBuf;
 
@@ -42,6 +44,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Zoom(args) => view::zoom(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
+        Command::Watch(args) => watch::run(&ctx, &args),
+        Command::Profile(args) => profile::run(&args),
         Command::Config(args) => config::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
         Command::Install(args) => install::run(&args),

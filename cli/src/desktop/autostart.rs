@@ -1,4 +1,4 @@
-//! The XDG autostart entry that runs `xrdisplay enable` at login.
+//! The XDG autostart entry that runs `xrdisplay watch` at login.
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +18,8 @@ pub fn path() -> Result<PathBuf> {
 }
 
 /// The entry, running the binary at `exe` (absolute, so it does not depend on the login
-/// session's PATH). `enable` reads the user's configuration file itself at login.
+/// session's PATH) as the session's glasses watcher, which reads the user's
+/// configuration file itself.
 pub fn entry(exe: &Path) -> Result<String> {
     let exe = exe.to_str().ok_or_else(|| {
         Error::usage(format!(
@@ -35,8 +36,8 @@ pub fn entry(exe: &Path) -> Result<String> {
         "[Desktop Entry]\n\
          Type=Application\n\
          Name=xrdisplay\n\
-         Comment=Turn on the virtual monitor for XR glasses (XR-0) at login\n\
-         Exec={} enable\n\
+         Comment=Turn on the virtual monitor for XR glasses (XR-0) whenever they are plugged in\n\
+         Exec={} watch\n\
          Terminal=false\n\
          NoDisplay=true\n\
          {MARKER}\n",
@@ -97,7 +98,7 @@ mod tests {
     fn the_entry_carries_its_marker_and_runs_enable() {
         let text = entry(Path::new("/usr/bin/xrdisplay")).unwrap();
         assert!(text.lines().any(|l| l == MARKER));
-        assert!(text.contains("\nExec=/usr/bin/xrdisplay enable\n"));
+        assert!(text.contains("\nExec=/usr/bin/xrdisplay watch\n"));
         assert!(entry(Path::new("/a\nb")).is_err());
     }
 }

@@ -1,17 +1,13 @@
 //! The running loop's control socket: `status`, `disable` and the view commands talk
 //! to it with one JSON line each way.
 
-use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use nix::errno::Errno;
-use nix::fcntl::{Flock, FlockArg, OFlag};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use nix::unistd::geteuid;
 use serde::{Deserialize, Serialize};
@@ -21,6 +17,7 @@ use xrdisplay_capture::view::driver::{self, Control};
 use super::stats::Stats;
 use super::transform::ViewStatus;
 use crate::exit::{Error, Kind, Result};
+use crate::pidlock::{PidLock, Refused};
 
 /// What a client asks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -288,58 +285,27 @@ pub struct Server {
     listener: UnixListener,
     path: PathBuf,
     /// Released after the socket is removed (fields drop after `drop`).
-    _lock: Flock<File>,
+    _lock: PidLock,
 }
 
 impl Server {
     /// Binds `path`; refuses when another loop holds its lock.
     pub fn bind(path: &Path) -> Result<Server> {
-        if let Some(dir) = path.parent() {
-            DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| Error::runtime(format!("cannot create {}: {e}", dir.display())))?;
-        }
+        // The lock sits beside the socket: taking it makes the directory (0700).
         let mut lock_path = path.as_os_str().to_owned();
         lock_path.push(".lock");
-        let lock_path = PathBuf::from(lock_path);
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .mode(0o600)
-            .custom_flags(OFlag::O_NOFOLLOW.bits())
-            .open(&lock_path)
-            .map_err(|e| Error::runtime(format!("cannot open {}: {e}", lock_path.display())))?;
-        let mut lock = match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        let lock = match PidLock::acquire(Path::new(&lock_path)) {
             Ok(lock) => lock,
-            Err((mut file, Errno::EWOULDBLOCK)) => {
-                let mut pid = String::new();
-                let _ = file.read_to_string(&mut pid);
-                let pid = pid.trim();
-                let by = if pid.is_empty() {
-                    String::new()
-                } else {
-                    format!("pid {pid}, ")
-                };
+            Err(Refused::Held(pid)) => {
+                let by = pid.map_or(String::new(), |pid| format!("pid {pid}, "));
                 return Err(Error::usage(format!(
                     "a loop for this output is already running ({by}socket {}); stop it \
                      with `xrdisplay disable` or use `xrdisplay status`",
                     path.display()
                 )));
             }
-            Err((_, e)) => {
-                return Err(Error::runtime(format!(
-                    "cannot lock {}: {e}",
-                    lock_path.display()
-                )))
-            }
+            Err(Refused::Failed(e)) => return Err(e),
         };
-        // For the message a second loop gives.
-        let _ = lock
-            .set_len(0)
-            .and_then(|()| write!(lock, "{}", std::process::id()));
         let _ = std::fs::remove_file(path);
         let listener = UnixListener::bind(path)
             .map_err(|e| Error::runtime(format!("cannot listen on {}: {e}", path.display())))?;

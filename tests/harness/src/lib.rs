@@ -14,7 +14,7 @@ mod layout;
 mod pose;
 
 pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
-pub use edid::{edid_named, plug_glasses, set_edid};
+pub use edid::{delete_edid, edid_named, edid_of_pair, plug_glasses, set_edid, set_edid_of_pair};
 pub use gtk::gtk_monitors;
 pub use guest::{
     assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern, enable_virtual_2,
