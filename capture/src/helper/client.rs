@@ -21,14 +21,17 @@ use crate::{Error, Result};
 pub const NAME: &str = "xrdisplay-kms";
 /// Where `xrdisplay install capture-helper` puts it.
 pub const INSTALL_DIR: &str = "/usr/local/libexec/xrdisplay";
+/// Where the Debian package (scripts/package) puts it; after [`INSTALL_DIR`], so that
+/// a helper the administrator installed by hand wins over the packaged one.
+pub const PACKAGE_DIR: &str = "/usr/libexec/xrdisplay";
 /// Names a helper to use instead of looking for one.
 pub const ENV: &str = "XRDISPLAY_KMS";
 /// How long a request may take (an export is a few ioctls).
 const REPLY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The helper to use: `$XRDISPLAY_KMS` as given, else the first of `xrdisplay-kms`
-/// next to this executable and in [`INSTALL_DIR`] that carries `cap_sys_admin+ep`
-/// (a build's copy without it could not help).
+/// next to this executable, in [`INSTALL_DIR`] and in [`PACKAGE_DIR`] that carries
+/// `cap_sys_admin+ep` (a build's copy without it could not help).
 pub fn find() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(ENV).filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(path));
@@ -38,7 +41,7 @@ pub fn find() -> Option<PathBuf> {
         .and_then(|exe| exe.parent().map(|dir| dir.join(NAME)));
     beside
         .into_iter()
-        .chain([Path::new(INSTALL_DIR).join(NAME)])
+        .chain([INSTALL_DIR, PACKAGE_DIR].map(|dir| Path::new(dir).join(NAME)))
         .find(|path| filecap::has_sys_admin(path))
 }
 
