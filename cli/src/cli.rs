@@ -86,7 +86,9 @@ pub enum Command {
     /// Reports the per-frame copy time (median, p99) and throughput next to a plain
     /// memcpy of the same bytes; for MIT-SHM also the CPU time per frame on both sides of
     /// the socket (the copy runs in the X server) next to ffmpeg's x11grab of the same
-    /// region, when ffmpeg is installed.
+    /// region, when ffmpeg is installed, by its marginal cost (runs of two lengths, so
+    /// its start-up is not counted). And what DAMAGE saves: copies on an idle desktop,
+    /// and the read of a change of 1 % of the output next to the whole output's.
     #[command(
         after_help = "Examples:\n  xrdisplay bench\n  xrdisplay bench --method shm --frames 300 --json"
     )]
