@@ -187,6 +187,7 @@ impl Running {
             if let ControlMessageOwned::ScmRights(raw) = cmsg {
                 received += raw.len();
                 for fd in raw {
+                    // SAFETY: SCM_RIGHTS gave this process a new fd that nothing else owns.
                     drop(unsafe { OwnedFd::from_raw_fd(fd) });
                 }
             }

@@ -51,6 +51,9 @@ impl Drop for Mapping {
     }
 }
 
-// SAFETY: the mapping is plain shared memory; reads from several threads are fine.
+// SAFETY: the mapping is plain shared memory owned by this value; moving it to another
+// thread moves that ownership.
 unsafe impl Send for Mapping {}
+// SAFETY: shared references only read the mapping, and reads from several threads are
+// fine.
 unsafe impl Sync for Mapping {}

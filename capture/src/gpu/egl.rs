@@ -564,6 +564,8 @@ fn find_device(
                 // NUL-terminated string owned by EGL, or null.
                 let file = unsafe { query_string(device, name) };
                 (!file.is_null()).then(|| {
+                    // SAFETY: not null, so the NUL-terminated string the comment above
+                    // describes, alive as long as the display.
                     unsafe { CStr::from_ptr(file) }
                         .to_string_lossy()
                         .into_owned()
