@@ -55,6 +55,9 @@ _xrdisplay() {
             xrdisplay,status)
                 cmd="xrdisplay__subcmd__status"
                 ;;
+            xrdisplay,steady)
+                cmd="xrdisplay__subcmd__steady"
+                ;;
             xrdisplay,uninstall)
                 cmd="xrdisplay__subcmd__uninstall"
                 ;;
@@ -99,6 +102,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help,status)
                 cmd="xrdisplay__subcmd__help__subcmd__status"
+                ;;
+            xrdisplay__subcmd__help,steady)
+                cmd="xrdisplay__subcmd__help__subcmd__steady"
                 ;;
             xrdisplay__subcmd__help,uninstall)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall"
@@ -206,7 +212,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom steady enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -470,7 +476,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow curved zoom steady enable disable config completions install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -708,6 +714,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__steady)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1056,7 +1076,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --display --config --help"
+            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --steady --no-steady --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1177,6 +1197,36 @@ _xrdisplay() {
             ;;
         xrdisplay__subcmd__status)
             opts="-o -h --output --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__steady)
+            opts="-o -h --output --json --display --config --help on off toggle"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -40,6 +40,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Follow(args) => view::follow(&ctx, &args),
         Command::Curved(args) => view::curved(&ctx, &args),
         Command::Zoom(args) => view::zoom(&ctx, &args),
+        Command::Steady(args) => view::steady(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),
