@@ -57,7 +57,18 @@ impl Default for Stillness {
     }
 }
 
-/// One frame's head orientation, as seen by the detector.
+/// A head orientation as the pose source measured it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Measured {
+    pub orientation: Quat,
+    /// When, on the source's clock (the pose's time): stillness is judged on the
+    /// stream's own time, whatever the render rate.
+    pub at: Duration,
+    /// The source's own angular speed then, in degrees per second, when it gives one.
+    pub speed_deg_per_s: Option<f32>,
+}
+
+/// One pose in the detector's history.
 #[derive(Debug, Clone, Copy)]
 struct Sample {
     at: Duration,
@@ -81,7 +92,6 @@ pub struct Steadied {
 #[derive(Debug, Default)]
 pub struct Steady {
     history: VecDeque<Sample>,
-    clock: Duration,
     /// The held orientation while still.
     held: Option<Quat>,
     /// The last held orientation: eased away from after stillness ends.
@@ -101,19 +111,18 @@ impl Steady {
         self.held.is_some()
     }
 
-    /// Takes one frame's pose `dt` after the last: `raw` the newest measured
-    /// orientation, `predicted` what would be drawn without steadiness, `speed` the
-    /// source's own angular speed in degrees per second when it gives one. `None`
-    /// settings: steadiness off, any hold eases out.
+    /// Takes the pose of a frame drawn `dt` after the last: `measured` the newest
+    /// measured orientation, `predicted` what would be drawn without steadiness.
+    /// `None` settings: steadiness off, any hold eases out.
     pub fn step(
         &mut self,
-        raw: Quat,
+        measured: Measured,
         predicted: Quat,
-        speed: Option<f32>,
         dt: Duration,
         settings: Option<&Stillness>,
     ) -> Steadied {
-        let (Some(raw), Some(_)) = (raw.normalized(), predicted.normalized()) else {
+        let (Some(raw), Some(_)) = (measured.orientation.normalized(), predicted.normalized())
+        else {
             self.reset();
             return Steadied {
                 head: predicted,
@@ -121,28 +130,38 @@ impl Steady {
                 weight: 0.0,
             };
         };
-        self.clock += dt;
-        let moved = self.history.back().map_or(0.0, |last| {
-            let secs = dt.as_secs_f32();
-            if secs > 0.0 {
-                last.orientation.angle_to(raw).to_degrees() / secs
-            } else {
-                0.0
-            }
+        // A source that restarted its clock starts a new history.
+        if self
+            .history
+            .back()
+            .is_some_and(|last| last.at > measured.at)
+        {
+            self.history.clear();
+        }
+        let moved = self.history.back().and_then(|last| {
+            let secs = measured.at.checked_sub(last.at)?.as_secs_f32();
+            (secs > 0.0).then(|| last.orientation.angle_to(raw).to_degrees() / secs)
         });
-        let speed_deg_per_s = speed.filter(|s| s.is_finite()).unwrap_or(0.0).max(moved);
-        self.history.push_back(Sample {
-            at: self.clock,
-            orientation: raw,
-            speed_deg_per_s,
-        });
+        let speed_deg_per_s = [measured.speed_deg_per_s, moved]
+            .into_iter()
+            .flatten()
+            .filter(|s| s.is_finite())
+            .fold(0.0, f32::max);
+        // The same pose read again adds nothing.
+        if moved.is_some() || self.history.is_empty() {
+            self.history.push_back(Sample {
+                at: measured.at,
+                orientation: raw,
+                speed_deg_per_s,
+            });
+        }
         // The oldest sample kept is the last one at least a quiet spell old.
         let keep = settings.map_or(Duration::ZERO, |s| s.quiet);
         while self.history.len() > 1
             && self
                 .history
                 .get(1)
-                .is_some_and(|s| self.clock.saturating_sub(s.at) >= keep)
+                .is_some_and(|s| measured.at.saturating_sub(s.at) >= keep)
         {
             self.history.pop_front();
         }
@@ -358,8 +377,16 @@ mod tests {
         (yaw(0.15 * (w * t).sin()), (0.15 * w * (w * t).cos()).abs())
     }
 
-    /// Runs `frames` frames of `head(t)` from `start` seconds; returns the last result
-    /// and every frame's.
+    fn measured(orientation: Quat, at: f32, speed: f32) -> Measured {
+        Measured {
+            orientation,
+            at: Duration::from_secs_f32(at),
+            speed_deg_per_s: Some(speed),
+        }
+    }
+
+    /// Runs `frames` frames of `head(t)`, `t` from 0, on the source's clock from
+    /// `start` seconds; returns every frame's result.
     fn run(
         steady: &mut Steady,
         settings: Option<&Stillness>,
@@ -369,9 +396,9 @@ mod tests {
     ) -> Vec<Steadied> {
         (0..frames)
             .map(|i| {
-                let t = start + i as f32 * FRAME.as_secs_f32();
+                let t = i as f32 * FRAME.as_secs_f32();
                 let (q, speed) = head(t);
-                steady.step(q, q, Some(speed), FRAME, settings)
+                steady.step(measured(q, start + t, speed), q, FRAME, settings)
             })
             .collect()
     }
@@ -406,7 +433,7 @@ mod tests {
         let mut steady = Steady::default();
         run(&mut steady, Some(&settings), 0.0, 100, |_| (yaw(0.0), 0.0));
         assert!(steady.is_still());
-        let frames = run(&mut steady, Some(&settings), 0.0, 60, turn);
+        let frames = run(&mut steady, Some(&settings), 1.6, 60, turn);
         let left = frames.iter().position(|f| !f.still).unwrap();
         let angle_when_left = 2.0 * left as f32 * FRAME.as_secs_f32();
         assert!(angle_when_left <= 0.55, "left at {angle_when_left}°");
@@ -424,9 +451,14 @@ mod tests {
         // A step of 8° from stillness: left at once.
         let mut steady = Steady::default();
         run(&mut steady, Some(&settings), 0.0, 100, |_| (yaw(0.0), 0.0));
-        let after = steady.step(yaw(8.0), yaw(8.0), Some(0.0), FRAME, Some(&settings));
+        let after = steady.step(
+            measured(yaw(8.0), 1.6, 0.0),
+            yaw(8.0),
+            FRAME,
+            Some(&settings),
+        );
         assert!(!after.still && after.weight > 0.9);
-        let frames = run(&mut steady, Some(&settings), 0.0, 10, |_| (yaw(8.0), 0.0));
+        let frames = run(&mut steady, Some(&settings), 1.616, 10, |_| (yaw(8.0), 0.0));
         assert_eq!(frames.last().unwrap().head, yaw(8.0));
     }
 
@@ -439,12 +471,35 @@ mod tests {
         let frames = run(&mut steady, None, 1.6, 10, sway);
         assert!(frames.iter().all(|f| !f.still));
         let last = frames.last().unwrap();
-        assert_eq!((last.weight, last.head), (0.0, sway(1.6 + 9.0 * 0.016).0));
+        assert_eq!((last.weight, last.head), (0.0, sway(9.0 * 0.016).0));
         // Fast but within the range (a tremor at 4°/s): left too.
-        run(&mut steady, Some(&settings), 0.0, 100, sway);
+        run(&mut steady, Some(&settings), 1.76, 100, sway);
         assert!(steady.is_still());
-        let f = steady.step(yaw(0.0), yaw(0.0), Some(4.0), FRAME, Some(&settings));
+        let f = steady.step(
+            measured(yaw(0.0), 3.4, 4.0),
+            yaw(0.0),
+            FRAME,
+            Some(&settings),
+        );
         assert!(!f.still);
+        // A pose read again (same time) changes nothing; a clock that went back starts
+        // over.
+        run(&mut steady, Some(&settings), 3.5, 100, sway);
+        let again = steady.step(
+            measured(yaw(0.0), 5.084, 0.0),
+            yaw(0.0),
+            FRAME,
+            Some(&settings),
+        );
+        assert!(again.still);
+        let back = steady.step(
+            measured(yaw(0.0), 0.5, 0.0),
+            yaw(0.0),
+            FRAME,
+            Some(&settings),
+        );
+        assert!(back.still, "held while the new history fills");
+        assert_eq!(steady.history.len(), 1);
     }
 
     #[test]

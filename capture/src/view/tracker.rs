@@ -9,7 +9,7 @@ use super::pose::{unix_ms, PoseReader, Problem};
 use super::predict::predict;
 use super::projection::{project, EyeView, Glasses, Reference, ScreenRect, Settings};
 use super::quat::Quat;
-use super::steady::{lock_to_pixels, snapshot_speed, Steady};
+use super::steady::{lock_to_pixels, snapshot_speed, Measured, Steady};
 use super::sway::Sway;
 
 /// Follow mode's clock never jumps by more than this between frames (a stalled
@@ -141,10 +141,14 @@ impl Tracker {
         let now_ms = unix_ms(now);
         let prediction = predict(&pose, now_ms);
         self.glasses = Glasses::from_pose(&pose);
+        let measured = Measured {
+            orientation: pose.orientation(),
+            at: Duration::from_millis(pose.time_ms),
+            speed_deg_per_s: snapshot_speed(pose.orientations, pose.snapshot_ms),
+        };
         let steadied = self.steady.step(
-            pose.orientation(),
+            measured,
             prediction.orientation,
-            snapshot_speed(pose.orientations, pose.snapshot_ms),
             dt,
             settings.steady.as_ref(),
         );
