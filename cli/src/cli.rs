@@ -709,3 +709,26 @@ pub struct XorgConfDirArgs {
     #[arg(long, value_name = "DIR", default_value = crate::desktop::xorg_conf::DEFAULT_DIR)]
     pub dir: PathBuf,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_config(args: &[&str]) -> FileConfig {
+        let cli = Cli::try_parse_from([&["xrdisplay", "run"], args].concat()).unwrap();
+        match cli.command {
+            Command::Run(run) => run.as_config(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn steady_flags_override_the_configuration_and_the_last_one_wins() {
+        assert_eq!(run_config(&[]).steady, None);
+        assert_eq!(run_config(&["--no-steady"]).steady, Some(false));
+        assert_eq!(run_config(&["--no-steady", "--steady"]).steady, Some(true));
+        assert_eq!(run_config(&["--steady", "--no-steady"]).steady, Some(false));
+        let cli = Cli::try_parse_from(["xrdisplay", "steady", "sometimes"]);
+        assert!(cli.is_err());
+    }
+}

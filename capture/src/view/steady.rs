@@ -106,11 +106,6 @@ impl Steady {
         *self = Steady::default();
     }
 
-    /// Whether the head is held still.
-    pub fn is_still(&self) -> bool {
-        self.held.is_some()
-    }
-
     /// Takes the pose of a frame drawn `dt` after the last: `measured` the newest
     /// measured orientation, `predicted` what would be drawn without steadiness.
     /// `None` settings: steadiness off, any hold eases out.
@@ -432,7 +427,7 @@ mod tests {
         // Still at 0°, then the same slow turn: left within 0.5° of the held pose.
         let mut steady = Steady::default();
         run(&mut steady, Some(&settings), 0.0, 100, |_| (yaw(0.0), 0.0));
-        assert!(steady.is_still());
+        assert!(steady.held.is_some());
         let frames = run(&mut steady, Some(&settings), 1.6, 60, turn);
         let left = frames.iter().position(|f| !f.still).unwrap();
         let angle_when_left = 2.0 * left as f32 * FRAME.as_secs_f32();
@@ -467,14 +462,14 @@ mod tests {
         let settings = Stillness::default();
         let mut steady = Steady::default();
         run(&mut steady, Some(&settings), 0.0, 100, sway);
-        assert!(steady.is_still());
+        assert!(steady.held.is_some());
         let frames = run(&mut steady, None, 1.6, 10, sway);
         assert!(frames.iter().all(|f| !f.still));
         let last = frames.last().unwrap();
         assert_eq!((last.weight, last.head), (0.0, sway(9.0 * 0.016).0));
         // Fast but within the range (a tremor at 4°/s): left too.
         run(&mut steady, Some(&settings), 1.76, 100, sway);
-        assert!(steady.is_still());
+        assert!(steady.held.is_some());
         let f = steady.step(
             measured(yaw(0.0), 3.4, 4.0),
             yaw(0.0),

@@ -62,9 +62,7 @@ pub fn steady(ctx: &Context, args: &SteadyArgs) -> Result<()> {
     let request = Request::Steady {
         on: args.switch.on(),
     };
-    send(ctx, &args.view, request, |view| {
-        steady_words(view.steady, view.still).into()
-    })
+    send(ctx, &args.view, request, |view| steady_words(view).into())
 }
 
 /// Sends `request` to the loop serving the output and prints the view state it

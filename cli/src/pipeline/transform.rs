@@ -429,17 +429,19 @@ impl Transform {
             } else {
                 "flat"
             },
-            steady_words(self.settings.steady.is_some(), self.still)
+            steady_words(&self.status())
         )
     }
 }
 
-/// Steadiness and stillness in words, for `status` and `steady`.
-pub fn steady_words(steady: bool, still: bool) -> &'static str {
-    match (steady, still) {
-        (false, _) => "steady off",
-        (true, true) => "steady on (still)",
-        (true, false) => "steady on (moving)",
+/// Steadiness in words, for `status` and `steady`: with still or moving while the
+/// head is tracked.
+pub fn steady_words(view: &ViewStatus) -> &'static str {
+    match (view.steady, view.tracking, view.still) {
+        (false, _, _) => "steady off",
+        (true, false, _) => "steady on",
+        (true, true, true) => "steady on (still)",
+        (true, true, false) => "steady on (moving)",
     }
 }
 
@@ -577,7 +579,15 @@ mod tests {
     fn steady_starts_as_configured_and_switches_live() {
         let mut transform = flat_transform(Follow::Switch(false));
         assert!(transform.status().steady);
-        assert!(transform.describe().contains("steady on (moving)"));
+        assert!(transform.describe().contains("steady on)"));
+        let tracked = |still| ViewStatus {
+            steady: true,
+            tracking: true,
+            still,
+            ..ViewStatus::default()
+        };
+        assert_eq!(steady_words(&tracked(true)), "steady on (still)");
+        assert_eq!(steady_words(&tracked(false)), "steady on (moving)");
         for (on, steady) in [(None, false), (None, true), (Some(false), false)] {
             apply(&mut transform, Request::Steady { on });
             assert_eq!(transform.status().steady, steady, "{on:?}");
