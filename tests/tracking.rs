@@ -955,7 +955,7 @@ impl Glasses {
         image.data.chunks(4).map(|p| p[1]).collect()
     }
 
-    /// Rows read back-to-back for `span`, each with when it was read (seconds into
+    /// Rows read every few ms for `span`, each with when it was read (seconds into
     /// the feeder's motion) and the head's yaw then.
     fn watch(&self, feeder: &MotionFeeder, span: Duration) -> Vec<(f64, f64, Vec<u8>)> {
         let end = Instant::now() + span;
@@ -963,6 +963,8 @@ impl Glasses {
         while Instant::now() < end {
             let (t, yaw) = feeder.now();
             rows.push((t, yaw, self.row()));
+            // Room for the loop's own requests to the X server.
+            std::thread::sleep(Duration::from_millis(2));
         }
         rows
     }
@@ -1081,8 +1083,7 @@ fn a_real_turn_moves_the_steady_screen_and_a_slow_turn_is_followed() {
     let f = focal();
     let (rig, feeder, glasses, running, _picture) = steady_rig(held_at(0.0));
     rig.wait_view(|v| v["still"] == true);
-    // A step of 8°: the screen goes to f·tan(8°) left of the centre, and once held
-    // there it stays.
+    // A step of 8°: the screen goes to f·tan(8°) left of the centre.
     feeder.set(held_at(8.0));
     std::thread::sleep(Duration::from_millis(500));
     let want = 960.0 - f * 8f64.to_radians().tan();
@@ -1098,22 +1099,28 @@ fn a_real_turn_moves_the_steady_screen_and_a_slow_turn_is_followed() {
     eprintln!("8° step: stripe within {worst:.2} px of f·tan(8°) = {want:.1}");
 
     // Back to still straight ahead, then a slow turn: 2°/s for 3 s. The screen
-    // follows: every frame from a second on shows the head as it was within the last
-    // 0.6 s (rendering under load lags), never held where the turn began.
+    // follows: every frame from 1.5 s on shows the head as it was within the last
+    // second (rendering under load lags), never held where the turn began (0.5° at
+    // most, where stillness ends).
     feeder.set(held_at(0.0));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stripe_centre(&glasses.row()).is_some_and(|c| (c - 960.0).abs() <= 1.0) {
+        assert!(Instant::now() < deadline, "the screen never came back");
+    }
+    // Shown straight ahead, so no longer held at 8°: still here.
     rig.wait_view(|v| v["still"] == true);
     let turn: Motion = Box::new(|t| if t < 3.0 { (2.0 * t, 2.0) } else { (6.0, 0.0) });
     feeder.set(turn);
-    let rows = glasses.watch(&feeder, Duration::from_millis(3500));
+    let rows = glasses.watch(&feeder, Duration::from_secs(3));
     let (mut checked, mut lag): (usize, f64) = (0, 0.0);
     for (t, yaw, row) in &rows {
-        if *t < 1.0 || *t > 3.0 {
+        if *t < 1.5 || *t > 3.0 {
             continue;
         }
         let centre = stripe_centre(row).expect("the stripe is in view");
         let shown = ((960.0 - centre) / f).atan().to_degrees();
         assert!(
-            shown >= 2.0 * (t - 0.6) - 0.2 && shown <= yaw + 0.2,
+            shown >= 2.0 * (t - 1.0) - 0.2 && shown <= yaw + 0.2,
             "at {t:.2} s into the turn (head at {yaw:.2}°) the screen shows {shown:.2}°"
         );
         checked += 1;
@@ -1121,12 +1128,18 @@ fn a_real_turn_moves_the_steady_screen_and_a_slow_turn_is_followed() {
     }
     assert!(checked >= 10, "only {checked} rows during the turn");
     eprintln!("2°/s turn: {checked} rows, the screen at most {lag:.2}° behind the head");
-    let (t, _, last) = rows.last().unwrap();
-    let centre = stripe_centre(last);
+    // Where the turn ends, the screen arrives (within 5 s even on a loaded machine).
     let want = 960.0 - f * 6f64.to_radians().tan();
-    assert!(
-        centre.is_some_and(|c| (c - want).abs() <= 3.0),
-        "at {t:.2} s, after the turn: stripe at {centre:?}, want {want:.1}"
-    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let centre = stripe_centre(&glasses.row());
+        if centre.is_some_and(|c| (c - want).abs() <= 3.0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after the turn: stripe at {centre:?}, want {want:.1}"
+        );
+    }
     running.stop();
 }

@@ -310,6 +310,47 @@ mod tests {
     }
 
     #[test]
+    fn every_source_gets_steadiness() {
+        let settings = Settings {
+            steady: Some(crate::view::steady::Stillness::default()),
+            ..Settings::default()
+        };
+        let dir = Scratch::new("tracker-steady");
+        let path = dir.join("imu");
+        let start = SystemTime::now();
+        let wobble = Sway {
+            yaw_amplitude_deg: 0.1,
+            pitch_amplitude_deg: 0.05,
+            period: Duration::from_millis(800),
+            ..Sway::default()
+        };
+        for source in [
+            PoseSource::File(PoseReader::new(&path)),
+            PoseSource::Sway {
+                sway: wobble,
+                start,
+            },
+        ] {
+            let mut tracker = Tracker::new(source, WINDOW);
+            let mut frames = Vec::new();
+            for i in 0..90 {
+                let now = start + Duration::from_millis(16 * i);
+                let (yaw, pitch) = wobble.angles_at(Duration::from_millis(16 * i));
+                let spec = PoseSpec::looking(yaw.into(), pitch.into(), 0.0);
+                std::fs::write(&path, spec.bytes_at(now)).unwrap();
+                frames.push(tracker.frame(now, &settings, &[XR0]));
+            }
+            assert!(!frames[10].still, "{:?}", frames[10]);
+            let last = frames.last().unwrap();
+            assert!(last.still && last.tracking);
+            // Drawn unrotated, one screen pixel per view pixel, centred.
+            let p = last.views[0].placements[0];
+            assert_eq!(p.rotation, crate::view::IDENTITY);
+            assert_eq!(p.view_to_screen(960, 540), Some((960.5, 540.5)));
+        }
+    }
+
+    #[test]
     fn the_sway_tracks_and_none_stays_flat() {
         let start = SystemTime::now() - Duration::from_secs(2);
         let sway = Sway::default();
