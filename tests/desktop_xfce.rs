@@ -452,6 +452,7 @@ fn shortcuts_bind_the_view_commands_and_uninstall_removes_only_them() {
     assert_eq!(key("<Super><Alt>equal"), Some(format!("{BIN} zoom +")));
     assert_eq!(key("<Super><Alt>minus"), Some(format!("{BIN} zoom -")));
     assert_eq!(key("<Super><Alt>v"), Some(format!("{BIN} curved toggle")));
+    assert_eq!(key("<Super><Alt>s"), Some(format!("{BIN} steady toggle")));
     assert_eq!(key("<Super><Alt>f").as_deref(), Some("thunar"));
     assert_eq!(key("override").as_deref(), Some("true"));
     // Every default command is in the custom set, so XFCE keeps them all.
@@ -483,6 +484,7 @@ fn shortcuts_bind_the_view_commands_and_uninstall_removes_only_them() {
     assert_eq!(key("<Super><Alt>c"), None);
     assert_eq!(key("<Super><Alt>equal"), None);
     assert_eq!(key("<Super><Alt>v"), None);
+    assert_eq!(key("<Super><Alt>s"), None);
     assert_eq!(key("<Super><Alt>minus").as_deref(), Some("xfce4-terminal"));
     assert_eq!(key("<Super><Alt>f").as_deref(), Some("thunar"));
 

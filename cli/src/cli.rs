@@ -43,7 +43,7 @@ Exit codes:
   6  a desktop file or setting (xorg.conf snippet, autostart entry, capture helper,
      XFCE display profile, keyboard shortcuts) could not be written or removed; any
      RandR change was kept
-  7  no render loop runs for the output (recenter, follow, curved, zoom)";
+  7  no render loop runs for the output (recenter, follow, curved, zoom, steady)";
 
 /// Create, place and remove a virtual XR monitor (XR-0) on an X11 desktop.
 ///
@@ -132,6 +132,20 @@ pub enum Command {
     )]
     Zoom(ZoomArgs),
 
+    /// Hold the screen still and sharp while your head is still (on), or draw every
+    /// head movement (off), while the loop runs (`steady` in the configuration sets
+    /// how it starts; on by default).
+    ///
+    /// The head counts as still once it turns slower than `steady-speed` (°/s) within
+    /// `steady-range` (°) for `steady-quiet` seconds; the screen is then held at the
+    /// middle of that range and, flat at zoom 1, placed on whole pixels (one screen
+    /// pixel per glasses pixel). Moving clearly more than that eases back to the
+    /// live pose.
+    #[command(
+        after_help = "Examples:\n  xrdisplay steady off\n  xrdisplay steady toggle     (a keyboard shortcut's command)\n  xrdisplay steady on --json"
+    )]
+    Steady(SteadyArgs),
+
     /// Create (if needed), size, place and turn on the XR output.
     ///
     /// Idempotent: enabling what is already enabled with the same settings changes
@@ -172,7 +186,7 @@ pub enum Command {
 
     /// Print the effective configuration (defaults, then the file, then flags) as TOML.
     #[command(
-        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"/dev/shm/breezy_desktop_imu\"   # or \"none\", \"sway\"\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false"
+        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"/dev/shm/breezy_desktop_imu\"   # or \"none\", \"sway\"\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false\n  steady = true        # hold the screen while the head is still\n  steady-speed = 1.5   # still: slower than this (°/s) ...\n  steady-range = 0.5   # ... within this range (°) ...\n  steady-quiet = 1.0   # ... for this long (s)"
     )]
     Config(ConfigArgs),
 
@@ -185,7 +199,7 @@ pub enum Command {
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
     /// driver, the autostart entry that enables the XR output at login, the capture
     /// helper that reads DRM framebuffers for an unprivileged xrdisplay, or XFCE
-    /// keyboard shortcuts for recenter, follow, zoom and curved.
+    /// keyboard shortcuts for recenter, follow, zoom, curved and steady.
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
@@ -375,6 +389,15 @@ pub struct RunArgs {
     /// key, else 0]
     #[arg(long, value_name = "PIXELS", allow_negative_numbers = true)]
     pub eye_offset: Option<f32>,
+
+    /// Hold the screen still on whole pixels while the head is still (`xrdisplay
+    /// steady` switches it live) [default: the `steady` key, else on]
+    #[arg(long, overrides_with = "no_steady")]
+    pub steady: bool,
+
+    /// Draw every head movement, however small
+    #[arg(long, overrides_with = "steady")]
+    pub no_steady: bool,
 }
 
 impl RunArgs {
@@ -391,6 +414,11 @@ impl RunArgs {
             },
             follow: self.follow,
             eye_offset: self.eye_offset,
+            steady: match (self.steady, self.no_steady) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
             ..FileConfig::default()
         }
     }
@@ -408,7 +436,7 @@ pub struct ViewArgs {
     pub json: bool,
 }
 
-/// What `follow` and `curved` do.
+/// What `follow`, `curved` and `steady` do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Switch {
     On,
@@ -443,6 +471,15 @@ pub struct FollowArgs {
 
 #[derive(Debug, Args)]
 pub struct CurvedArgs {
+    #[arg(value_enum, value_name = "on|off|toggle")]
+    pub switch: Switch,
+
+    #[command(flatten)]
+    pub view: ViewArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SteadyArgs {
     #[arg(value_enum, value_name = "on|off|toggle")]
     pub switch: Switch,
 
@@ -634,8 +671,8 @@ pub enum InstallWhat {
     CaptureHelper(CaptureHelperInstallArgs),
     /// XFCE keyboard shortcuts (xfconf channel xfce4-keyboard-shortcuts):
     /// Super+Alt+C recenter, Super+Alt+F follow toggle, Super+Alt+= zoom +,
-    /// Super+Alt+- zoom -, Super+Alt+V curved toggle. Keys already bound to something
-    /// else are left alone.
+    /// Super+Alt+- zoom -, Super+Alt+V curved toggle, Super+Alt+S steady toggle. Keys
+    /// already bound to something else are left alone.
     Shortcuts(ShortcutsArgs),
 }
 
@@ -726,4 +763,27 @@ pub struct XorgConfDirArgs {
     /// The X server's configuration directory
     #[arg(long, value_name = "DIR", default_value = crate::desktop::xorg_conf::DEFAULT_DIR)]
     pub dir: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_config(args: &[&str]) -> FileConfig {
+        let cli = Cli::try_parse_from([&["xrdisplay", "run"], args].concat()).unwrap();
+        match cli.command {
+            Command::Run(run) => run.as_config(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn steady_flags_override_the_configuration_and_the_last_one_wins() {
+        assert_eq!(run_config(&[]).steady, None);
+        assert_eq!(run_config(&["--no-steady"]).steady, Some(false));
+        assert_eq!(run_config(&["--no-steady", "--steady"]).steady, Some(true));
+        assert_eq!(run_config(&["--steady", "--no-steady"]).steady, Some(false));
+        let cli = Cli::try_parse_from(["xrdisplay", "steady", "sometimes"]);
+        assert!(cli.is_err());
+    }
 }

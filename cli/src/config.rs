@@ -19,6 +19,10 @@ pub const DEFAULT_SIZE: Size = Size {
 pub const DEFAULT_REFRESH: u32 = 60;
 /// Refresh rates a mode may ask for, in Hz.
 pub const REFRESH_RANGE: std::ops::RangeInclusive<u32> = 1..=240;
+/// Stillness thresholds a loop accepts: degrees per second, degrees, seconds.
+const STEADY_SPEED_RANGE: std::ops::RangeInclusive<f32> = 0.01..=90.0;
+const STEADY_RANGE_RANGE: std::ops::RangeInclusive<f32> = 0.01..=10.0;
+const STEADY_QUIET_RANGE: std::ops::RangeInclusive<f32> = 0.05..=10.0;
 
 /// The file's keys; every one optional, unknown keys refused (a typo must not pass silently).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -57,6 +61,18 @@ pub struct FileConfig {
     /// Side-by-side eye offset, in view pixels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub eye_offset: Option<f32>,
+    /// Hold the screen on whole pixels while the head is still.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steady: Option<bool>,
+    /// Still below this angular speed, in degrees per second ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steady_speed: Option<f32>,
+    /// ... within this range, in degrees ...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steady_range: Option<f32>,
+    /// ... for this many seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub steady_quiet: Option<f32>,
 }
 
 impl FileConfig {
@@ -102,6 +118,10 @@ impl FileConfig {
             curved: over.curved.or(self.curved),
             follow: over.follow.or(self.follow),
             eye_offset: over.eye_offset.or(self.eye_offset),
+            steady: over.steady.or(self.steady),
+            steady_speed: over.steady_speed.or(self.steady_speed),
+            steady_range: over.steady_range.or(self.steady_range),
+            steady_quiet: over.steady_quiet.or(self.steady_quiet),
         }
     }
 
@@ -123,6 +143,19 @@ impl FileConfig {
                 EYE_OFFSET_RANGE.start(),
                 EYE_OFFSET_RANGE.end()
             ));
+        }
+        for (key, value, range) in [
+            ("steady-speed", self.steady_speed, STEADY_SPEED_RANGE),
+            ("steady-range", self.steady_range, STEADY_RANGE_RANGE),
+            ("steady-quiet", self.steady_quiet, STEADY_QUIET_RANGE),
+        ] {
+            if let Some(v) = value.filter(|v| !range.contains(v)) {
+                return Err(format!(
+                    " key `{key}`: {v} is out of range ({}-{})",
+                    range.start(),
+                    range.end()
+                ));
+            }
         }
         Ok(())
     }
@@ -174,6 +207,10 @@ impl Settings {
                     curved: config.curved.unwrap_or(default.curved),
                     follow: config.follow.unwrap_or(default.follow),
                     eye_offset: config.eye_offset.unwrap_or(default.eye_offset),
+                    steady: config.steady.unwrap_or(default.steady),
+                    steady_speed: config.steady_speed.unwrap_or(default.steady_speed),
+                    steady_range: config.steady_range.unwrap_or(default.steady_range),
+                    steady_quiet: config.steady_quiet.unwrap_or(default.steady_quiet),
                 }
             },
         })
@@ -192,6 +229,10 @@ impl Settings {
             curved: Some(self.view.curved),
             follow: Some(self.view.follow),
             eye_offset: Some(self.view.eye_offset),
+            steady: Some(self.view.steady),
+            steady_speed: Some(self.view.steady_speed),
+            steady_range: Some(self.view.steady_range),
+            steady_quiet: Some(self.view.steady_quiet),
             ..FileConfig::default()
         };
         match &self.placement {
@@ -306,6 +347,20 @@ mod tests {
         assert!(err.contains("key `follow`"), "{err}");
         let err = parse("follow = \"sometimes\"\n").unwrap_err();
         assert!(err.contains("threshold in degrees"), "{err}");
+        let steady = parse("steady = false\nsteady-speed = 2.5\nsteady-quiet = 0.5\n").unwrap();
+        let view = Settings::resolve(&steady).unwrap().view;
+        assert_eq!((view.steady, view.steady_speed), (false, 2.5));
+        assert_eq!((view.steady_range, view.steady_quiet), (0.5, 0.5));
+        assert!(
+            Settings::resolve(&FileConfig::default())
+                .unwrap()
+                .view
+                .steady
+        );
+        let err = parse("steady-range = 0\n").unwrap_err();
+        assert!(err.contains("key `steady-range`"), "{err}");
+        let err = parse("steady-quiet = -1\n").unwrap_err();
+        assert!(err.contains("key `steady-quiet`"), "{err}");
     }
 
     #[test]

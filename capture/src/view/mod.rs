@@ -17,6 +17,7 @@ pub mod pose;
 pub mod predict;
 pub mod projection;
 pub mod quat;
+pub mod steady;
 pub mod sway;
 #[cfg(test)]
 mod testing;

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use super::pose::Pose;
 use super::quat::Quat;
+use super::steady::Stillness;
 use super::{Mat3, Placement};
 
 /// Takes NWU vectors (x forward, y left, z up) to the view's frame (x right,
@@ -77,6 +78,9 @@ pub struct Settings {
     /// eye's to the right and the right eye's to the left, as for a screen at a
     /// finite distance (0 puts it at infinity).
     pub eye_offset_px: f32,
+    /// Hold the screen (and put it on whole pixels) while the head is still, as
+    /// these thresholds define it. `None`: every pose is drawn as it comes.
+    pub steady: Option<Stillness>,
 }
 
 impl Default for Settings {
@@ -86,6 +90,7 @@ impl Default for Settings {
             curved: false,
             follow_threshold_deg: None,
             eye_offset_px: 0.0,
+            steady: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::pose::{unix_ms, PoseReader, Problem};
 use super::predict::predict;
 use super::projection::{project, EyeView, Glasses, Reference, ScreenRect, Settings};
 use super::quat::Quat;
+use super::steady::{lock_to_pixels, snapshot_speed, Measured, Steady};
 use super::sway::Sway;
 
 /// Follow mode's clock never jumps by more than this between frames (a stalled
@@ -39,6 +40,8 @@ pub struct TrackedFrame {
     pub pose_age_ms: Option<i64>,
     /// How far ahead the orientation was predicted.
     pub look_ahead_ms: Option<f32>,
+    /// The head is still: the screen is held (steadiness on).
+    pub still: bool,
 }
 
 impl fmt::Display for TrackedFrame {
@@ -58,8 +61,9 @@ pub struct Tracker {
     source: PoseSource,
     reference: Reference,
     glasses: Glasses,
-    /// The last predicted head orientation, for [`Tracker::recenter`].
+    /// The last drawn head orientation, for [`Tracker::recenter`].
     head: Quat,
+    steady: Steady,
     last_frame: Option<SystemTime>,
 }
 
@@ -72,6 +76,7 @@ impl Tracker {
             reference: Reference::new(),
             glasses: fallback,
             head: Quat::IDENTITY,
+            steady: Steady::default(),
             last_frame: None,
         }
     }
@@ -94,6 +99,8 @@ impl Tracker {
     /// from its new zero, so the reference goes back to identity.
     pub fn driver_recentered(&mut self) {
         self.reference.reset();
+        // Held orientations are from before the driver's new zero.
+        self.steady.reset();
     }
 
     /// The views for a frame drawn now: call it just before drawing.
@@ -121,27 +128,47 @@ impl Tracker {
             PoseSource::None => (None, None),
         };
         let Some(pose) = pose else {
+            self.steady.reset();
             return TrackedFrame {
                 views: project(Quat::IDENTITY, &self.glasses, settings, screens),
                 tracking: false,
                 problem,
                 pose_age_ms: None,
                 look_ahead_ms: None,
+                still: false,
             };
         };
         let now_ms = unix_ms(now);
         let prediction = predict(&pose, now_ms);
         self.glasses = Glasses::from_pose(&pose);
-        self.head = prediction.orientation;
+        let measured = Measured {
+            orientation: pose.orientation(),
+            at: Duration::from_millis(pose.time_ms),
+            speed_deg_per_s: snapshot_speed(pose.orientations, pose.snapshot_ms),
+        };
+        let steadied = self.steady.step(
+            measured,
+            prediction.orientation,
+            dt,
+            settings.steady.as_ref(),
+        );
+        self.head = steadied.head;
         let relative = self
             .reference
             .step(self.head, dt, settings.follow_threshold_deg);
+        let mut views = project(relative, &self.glasses, settings, screens);
+        if steadied.weight > 0.0 {
+            for eye in &mut views {
+                lock_to_pixels(eye, relative, steadied.weight);
+            }
+        }
         TrackedFrame {
-            views: project(relative, &self.glasses, settings, screens),
+            views,
             tracking: true,
             problem,
             pose_age_ms: Some(pose.age_ms(now_ms)),
             look_ahead_ms: Some(prediction.look_ahead_ms),
+            still: steadied.still,
         }
     }
 }
@@ -280,6 +307,47 @@ mod tests {
         let frame = tracker.frame(SystemTime::now(), &Settings::default(), &[XR0]);
         assert_eq!(frame.views, flat(&tracker.glasses()));
         assert_eq!(frame.views.len(), 2);
+    }
+
+    #[test]
+    fn every_source_gets_steadiness() {
+        let settings = Settings {
+            steady: Some(crate::view::steady::Stillness::default()),
+            ..Settings::default()
+        };
+        let dir = Scratch::new("tracker-steady");
+        let path = dir.join("imu");
+        let start = SystemTime::now();
+        let wobble = Sway {
+            yaw_amplitude_deg: 0.1,
+            pitch_amplitude_deg: 0.05,
+            period: Duration::from_millis(800),
+            ..Sway::default()
+        };
+        for source in [
+            PoseSource::File(PoseReader::new(&path)),
+            PoseSource::Sway {
+                sway: wobble,
+                start,
+            },
+        ] {
+            let mut tracker = Tracker::new(source, WINDOW);
+            let mut frames = Vec::new();
+            for i in 0..90 {
+                let now = start + Duration::from_millis(16 * i);
+                let (yaw, pitch) = wobble.angles_at(Duration::from_millis(16 * i));
+                let spec = PoseSpec::looking(yaw.into(), pitch.into(), 0.0);
+                std::fs::write(&path, spec.bytes_at(now)).unwrap();
+                frames.push(tracker.frame(now, &settings, &[XR0]));
+            }
+            assert!(!frames[10].still, "{:?}", frames[10]);
+            let last = frames.last().unwrap();
+            assert!(last.still && last.tracking);
+            // Drawn unrotated, one screen pixel per view pixel, centred.
+            let p = last.views[0].placements[0];
+            assert_eq!(p.rotation, crate::view::IDENTITY);
+            assert_eq!(p.view_to_screen(960, 540), Some((960.5, 540.5)));
+        }
     }
 
     #[test]

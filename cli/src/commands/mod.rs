@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Follow(args) => view::follow(&ctx, &args),
         Command::Curved(args) => view::curved(&ctx, &args),
         Command::Zoom(args) => view::zoom(&ctx, &args),
+        Command::Steady(args) => view::steady(&ctx, &args),
         Command::Enable(args) => enable::run(&ctx, &args),
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Watch(args) => watch::run(&ctx, &args),

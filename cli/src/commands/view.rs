@@ -1,11 +1,11 @@
-//! `recenter`, `follow`, `curved` and `zoom`: view commands for the running loop,
-//! over its control socket.
+//! `recenter`, `follow`, `curved`, `zoom` and `steady`: view commands for the running
+//! loop, over its control socket.
 
-use crate::cli::{CurvedArgs, FollowArgs, Switch, ViewArgs, ZoomArgs};
+use crate::cli::{CurvedArgs, FollowArgs, SteadyArgs, Switch, ViewArgs, ZoomArgs};
 use crate::commands::{print_json, Context};
 use crate::exit::{Error, Kind, Result};
 use crate::pipeline::control::{self, Request};
-use crate::pipeline::transform::{Follow, ViewStatus};
+use crate::pipeline::transform::{steady_words, Follow, ViewStatus};
 use crate::runtime;
 
 pub fn recenter(ctx: &Context, args: &ViewArgs) -> Result<()> {
@@ -56,6 +56,13 @@ pub fn zoom(ctx: &Context, args: &ZoomArgs) -> Result<()> {
     send(ctx, &args.view, Request::Zoom { zoom: args.zoom }, |view| {
         format!("zoom {:.2}", view.zoom)
     })
+}
+
+pub fn steady(ctx: &Context, args: &SteadyArgs) -> Result<()> {
+    let request = Request::Steady {
+        on: args.switch.on(),
+    };
+    send(ctx, &args.view, request, |view| steady_words(view).into())
 }
 
 /// Sends `request` to the loop serving the output and prints the view state it

@@ -15,12 +15,13 @@ const CUSTOM: &str = "/commands/custom";
 const DEFAULT: &str = "/commands/default";
 
 /// The keys (GTK accelerator names, as XFCE stores them) and the arguments they run.
-pub const BINDINGS: [(&str, &str); 5] = [
+pub const BINDINGS: [(&str, &str); 6] = [
     ("<Super><Alt>c", "recenter"),
     ("<Super><Alt>f", "follow toggle"),
     ("<Super><Alt>equal", "zoom +"),
     ("<Super><Alt>minus", "zoom -"),
     ("<Super><Alt>v", "curved toggle"),
+    ("<Super><Alt>s", "steady toggle"),
 ];
 
 /// What `install` did with one key.

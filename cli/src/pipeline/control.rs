@@ -42,6 +42,11 @@ pub enum Request {
     Zoom {
         zoom: Zoom,
     },
+    /// Hold the screen while the head is still (on) or not; without `on`, toggled.
+    Steady {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        on: Option<bool>,
+    },
 }
 
 /// How long a view command waits for the render thread to apply it before the reply
@@ -135,7 +140,7 @@ pub struct Shared {
 /// A view command for the render thread.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ViewCommand {
-    /// Follow, curved or zoom, as the client sent it.
+    /// Follow, curved, zoom or steady, as the client sent it.
     Request(Request),
     Recenter(Recentred),
 }
@@ -461,6 +466,8 @@ mod tests {
         assert_eq!(toggle, r#"{"cmd":"follow"}"#);
         let r: Request = serde_json::from_str(r#"{"cmd":"curved","on":true}"#).unwrap();
         assert_eq!(r, Request::Curved { on: Some(true) });
+        let r: Request = serde_json::from_str(r#"{"cmd":"steady"}"#).unwrap();
+        assert_eq!(r, Request::Steady { on: None });
         assert!(serde_json::from_str::<Request>(r#"{"cmd":"format-disk"}"#).is_err());
     }
 

@@ -121,6 +121,7 @@ impl RenderLoop {
                 shared.stats.pose_used(
                     Duration::from_millis(age.max(0) as u64),
                     Duration::from_secs_f32(ahead.max(0.0) / 1e3),
+                    tracked.still,
                 );
             }
             shared

@@ -35,6 +35,10 @@ pub struct Report {
     pub pose_age_p99_ms: Option<f64>,
     /// The prediction look-ahead of the last frame.
     pub lookahead_ms: Option<f64>,
+    /// Of the frames drawn with a head pose, the share held still (steady), in
+    /// percent.
+    #[serde(default)]
+    pub held_still_pct: Option<f64>,
 }
 
 #[derive(Default)]
@@ -46,6 +50,8 @@ struct Window {
     frame_ages: Vec<Duration>,
     pose_ages: Vec<Duration>,
     lookahead: Option<Duration>,
+    /// Frames drawn with a held (still) pose.
+    held: u32,
 }
 
 /// Figures gathered since the last report.
@@ -97,11 +103,13 @@ impl Stats {
         });
     }
 
-    /// A pose of age `age` was used with a look-ahead of `lookahead`.
-    pub fn pose_used(&self, age: Duration, lookahead: Duration) {
+    /// A pose of age `age` was used with a look-ahead of `lookahead`; `still`: the
+    /// screen was held.
+    pub fn pose_used(&self, age: Duration, lookahead: Duration, still: bool) {
         self.with(|w| {
             w.pose_ages.push(age);
             w.lookahead = Some(lookahead);
+            w.held += u32::from(still);
         });
     }
 
@@ -149,6 +157,8 @@ impl Window {
             pose_age_p50_ms: pose_p50,
             pose_age_p99_ms: pose_p99,
             lookahead_ms: self.lookahead.map(ms),
+            held_still_pct: (!self.pose_ages.is_empty())
+                .then(|| 100.0 * f64::from(self.held) / self.pose_ages.len() as f64),
         }
     }
 }
@@ -178,6 +188,9 @@ impl std::fmt::Display for Report {
                 age(self.pose_age_p50_ms, self.pose_age_p99_ms),
                 self.lookahead_ms.unwrap_or(0.0)
             )?;
+        }
+        if let Some(pct) = self.held_still_pct {
+            write!(f, " | held still {pct:.0}%")?;
         }
         Ok(())
     }
@@ -218,5 +231,14 @@ mod tests {
         assert_eq!(r.frame_age_p50_ms, Some(51.0));
         assert_eq!(r.frame_age_p99_ms, Some(99.0));
         assert_eq!(r.pose_age_p50_ms, None);
+        assert_eq!(r.held_still_pct, None);
+        let w = Window {
+            pose_ages: vec![Duration::from_millis(2); 8],
+            held: 6,
+            ..Window::default()
+        };
+        let r = w.report(Duration::from_secs(1));
+        assert_eq!(r.held_still_pct, Some(75.0));
+        assert!(r.to_string().ends_with(" | held still 75%"), "{r}");
     }
 }

@@ -2,13 +2,14 @@
 //! flat or following the head pose the XR driver publishes.
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
 use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Quad;
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
+use xrdisplay_capture::view::steady::Stillness;
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
 
@@ -134,16 +135,42 @@ pub struct ViewConfig {
     /// Side-by-side: how far each eye's image moves toward the middle, in view pixels
     /// (0: the screen at infinity).
     pub eye_offset: f32,
+    /// Hold the screen on whole pixels while the head is still.
+    pub steady: bool,
+    /// When the head counts as still: below this speed, in degrees per second ...
+    pub steady_speed: f32,
+    /// ... within this range, in degrees ...
+    pub steady_range: f32,
+    /// ... for this many seconds.
+    pub steady_quiet: f32,
 }
 
 impl Default for ViewConfig {
     fn default() -> ViewConfig {
+        let still = Stillness::default();
         ViewConfig {
             imu: ImuChoice::default(),
             zoom: 1.0,
             curved: false,
             follow: Follow::Switch(false),
             eye_offset: 0.0,
+            steady: true,
+            steady_speed: still.speed_deg_per_s,
+            steady_range: still.range_deg,
+            steady_quiet: still.quiet.as_secs_f32(),
+        }
+    }
+}
+
+impl ViewConfig {
+    /// The stillness thresholds; values a configuration check let through but a
+    /// duration cannot hold fall back to the defaults.
+    fn stillness(&self) -> Stillness {
+        let default = Stillness::default();
+        Stillness {
+            speed_deg_per_s: self.steady_speed,
+            range_deg: self.steady_range,
+            quiet: Duration::try_from_secs_f32(self.steady_quiet).unwrap_or(default.quiet),
         }
     }
 }
@@ -164,6 +191,12 @@ pub struct ViewStatus {
     pub curved: bool,
     /// The glasses are in side-by-side mode: each eye gets half of the view.
     pub sbs: bool,
+    /// Steadiness is on: the screen is held while the head is still.
+    #[serde(default)]
+    pub steady: bool,
+    /// The head is still and the screen held.
+    #[serde(default)]
+    pub still: bool,
     /// Why the last recenter was done here and not by the XR driver, although its
     /// files are beside the pose file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -176,6 +209,10 @@ pub struct Transform {
     imu: ImuChoice,
     settings: Settings,
     follow_deg: f32,
+    /// The thresholds `steady on` uses.
+    stillness: Stillness,
+    /// Whether the last frame held the screen still.
+    still: bool,
     /// Why the last recenter was not forwarded to the XR driver although its files
     /// are there.
     driver_refused: Option<String>,
@@ -211,8 +248,11 @@ impl Transform {
                 curved: config.curved,
                 follow_threshold_deg: follow_on.then_some(follow_deg),
                 eye_offset_px: config.eye_offset,
+                steady: config.steady.then(|| config.stillness()),
             },
             follow_deg,
+            stillness: config.stillness(),
+            still: false,
             driver_refused: None,
             last: match config.imu {
                 ImuChoice::None => ("off (flat screen)".into(), false, None),
@@ -279,6 +319,7 @@ impl Transform {
             frame.tracking,
             frame.problem.as_ref().map(ToString::to_string),
         );
+        self.still = frame.still;
         (views, frame)
     }
 
@@ -328,6 +369,10 @@ impl Transform {
             Request::Curved { on } => {
                 self.settings.curved = on.unwrap_or(!self.settings.curved);
             }
+            Request::Steady { on } => {
+                let on = on.unwrap_or(self.settings.steady.is_none());
+                self.settings.steady = on.then_some(self.stillness);
+            }
             Request::Zoom { zoom } => {
                 self.settings.zoom = match zoom {
                     Zoom::In => self.settings.zoom * ZOOM_STEP,
@@ -360,6 +405,8 @@ impl Transform {
             follow_deg: self.follow_deg,
             curved: self.settings.curved,
             sbs: self.tracker.glasses().sbs,
+            steady: self.settings.steady.is_some(),
+            still: self.still,
             driver_refused: self.driver_refused.clone(),
         }
     }
@@ -370,7 +417,7 @@ impl Transform {
             format!("; recentred here, not by the XR driver: {why}")
         });
         format!(
-            "{} (zoom {:.2}, follow {}, {}){driver}",
+            "{} (zoom {:.2}, follow {}, {}, {}){driver}",
             self.last.0,
             self.settings.zoom,
             match self.settings.follow_threshold_deg {
@@ -381,8 +428,20 @@ impl Transform {
                 "curved"
             } else {
                 "flat"
-            }
+            },
+            steady_words(&self.status())
         )
+    }
+}
+
+/// Steadiness in words, for `status` and `steady`: with still or moving while the
+/// head is tracked.
+pub fn steady_words(view: &ViewStatus) -> &'static str {
+    match (view.steady, view.tracking, view.still) {
+        (false, _, _) => "steady off",
+        (true, false, _) => "steady on",
+        (true, true, true) => "steady on (still)",
+        (true, true, false) => "steady on (moving)",
     }
 }
 
@@ -514,6 +573,35 @@ mod tests {
             },
         );
         assert_eq!(transform.status().zoom, 10.0);
+    }
+
+    #[test]
+    fn steady_starts_as_configured_and_switches_live() {
+        let mut transform = flat_transform(Follow::Switch(false));
+        assert!(transform.status().steady);
+        assert!(transform.describe().contains("steady on)"));
+        let tracked = |still| ViewStatus {
+            steady: true,
+            tracking: true,
+            still,
+            ..ViewStatus::default()
+        };
+        assert_eq!(steady_words(&tracked(true)), "steady on (still)");
+        assert_eq!(steady_words(&tracked(false)), "steady on (moving)");
+        for (on, steady) in [(None, false), (None, true), (Some(false), false)] {
+            apply(&mut transform, Request::Steady { on });
+            assert_eq!(transform.status().steady, steady, "{on:?}");
+        }
+        assert!(transform.describe().contains("steady off"));
+        let config = ViewConfig {
+            steady: false,
+            steady_quiet: f32::MAX,
+            ..ViewConfig::default()
+        };
+        let mut off = Transform::new(&config, (640, 480));
+        assert!(!off.status().steady);
+        apply(&mut off, Request::Steady { on: Some(true) });
+        assert_eq!(off.settings.steady, Some(Stillness::default()));
     }
 
     #[test]
