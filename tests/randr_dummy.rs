@@ -4,12 +4,10 @@
 //! x11rb and through the real `xrandr` tool.
 
 use std::io::Write;
-use std::os::unix::process::CommandExt as _;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use xrdisplay_harness::{
-    gtk_monitors, layout, plug_glasses, run_command, xrdisplay, Layout, Run, XServer,
+    gtk_monitors, layout, plug_glasses, run_command, xrdisplay, Layout, Run, XServer, Xfwm4,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
@@ -161,90 +159,6 @@ fn without_glasses_enable_uses_a_spare_output_and_says_gtk_does_not_see_it() {
     assert_eq!(layout(&server), before);
 }
 
-/// Starts a real xfwm4 (after the layout change: it does not take in outputs added
-/// after its own start) in a private D-Bus session, opens a window, moves it onto
-/// `(x, y)` and maximizes it; returns the window's client area `[x, y, width, height]`.
-fn maximized_by_xfwm4(server: &XServer, x: i32, y: i32) -> [i32; 4] {
-    let home = tempfile::tempdir().unwrap();
-    let mut wm = Command::new("dbus-run-session")
-        .args(["--", "xfwm4", "--compositor=off", "--sm-client-disable"])
-        .env("DISPLAY", server.display())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .expect("start xfwm4 (scripts/install-test-deps installs it)");
-    let mut window = Command::new("xmessage")
-        .args(["-name", "xr-maximize", "maximize me"])
-        .env("DISPLAY", server.display())
-        .spawn()
-        .expect("start xmessage");
-    let text = |program: &str, args: &[&str]| -> String {
-        String::from_utf8_lossy(&server.run(program, args).stdout).into_owned()
-    };
-    let wait_for = |what: &str, done: &mut dyn FnMut() -> bool| {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while !done() {
-            assert!(Instant::now() < deadline, "timed out: {what}");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    };
-    let mut id = 0u64;
-    wait_for("xfwm4 manages the window", &mut || {
-        id = text("xdotool", &["search", "--classname", "xr-maximize"])
-            .lines()
-            .find_map(|l| l.trim().parse().ok())
-            .unwrap_or(0);
-        id != 0 && text("xprop", &["-root", "_NET_CLIENT_LIST"]).contains(&format!("{id:#x}"))
-    });
-    let id = id.to_string();
-    text(
-        "xdotool",
-        &[
-            "windowmove",
-            &id,
-            &(x + 50).to_string(),
-            &(y + 50).to_string(),
-        ],
-    );
-    let maximize = server.run(
-        "wmctrl",
-        &["-i", "-r", &id, "-b", "add,maximized_vert,maximized_horz"],
-    );
-    assert!(maximize.status.success(), "{maximize:?}");
-    let geometry = || -> [i32; 4] {
-        let info = text("xwininfo", &["-id", &id]);
-        let value = |key: &str| {
-            info.lines()
-                .find_map(|l| l.trim().strip_prefix(key))
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(-1)
-        };
-        [
-            value("Absolute upper-left X:"),
-            value("Absolute upper-left Y:"),
-            value("Width:"),
-            value("Height:"),
-        ]
-    };
-    let mut last = [0; 4];
-    wait_for("the window is maximized", &mut || {
-        let now = geometry();
-        let settled = now == last && now[2] > 400;
-        last = now;
-        settled
-    });
-    let _ = window.kill();
-    let _ = window.wait();
-    let _ = Command::new("kill")
-        .args(["--", &format!("-{}", wm.id())])
-        .status();
-    let _ = wm.wait();
-    last
-}
-
 #[test]
 fn connected_glasses_anchor_an_xr_monitor_that_gtk_lists_and_xfwm4_fills() {
     let server = XServer::dummy();
@@ -269,7 +183,11 @@ fn connected_glasses_anchor_an_xr_monitor_that_gtk_lists_and_xfwm4_fills() {
         [g("DUMMY0 1920x1080+0+0"), g("DUMMY1 1280x720+3840+0")]
     );
     let (x, y) = (3840, 0);
-    let [wx, wy, ww, wh] = maximized_by_xfwm4(&server, x, y);
+    let wm = Xfwm4::start(&server);
+    wm.move_to(x + 50, y + 50);
+    wm.maximize();
+    let [wx, wy, ww, wh] = wm.geometry_when("maximized", |g| g[2] > 400);
+    drop(wm);
     assert_eq!((wx, ww), (x, 1280), "maximized at {wx},{wy} {ww}x{wh}");
     assert!(wy > y && wy < y + 60, "below a title bar: {wy}");
     assert_eq!(wy + wh, y + 720, "to XR-0's bottom edge: {wy}+{wh}");

@@ -140,6 +140,10 @@ impl Rect {
         self.y + self.height as i32
     }
 
+    pub fn contains_point(&self, x: i32, y: i32) -> bool {
+        (self.x..self.right()).contains(&x) && (self.y..self.bottom()).contains(&y)
+    }
+
     pub fn overlaps(&self, other: &Rect) -> bool {
         self.x < other.right()
             && other.x < self.right()

@@ -15,6 +15,7 @@ mod pipeline;
 mod profiles;
 mod randr;
 mod runtime;
+mod windows;
 mod xdg;
 
 use std::process::ExitCode;

@@ -8,6 +8,7 @@ use crate::profiles;
 use crate::randr::backend::{plan_disable, XrTarget};
 use crate::randr::{transaction, Session};
 use crate::runtime;
+use crate::windows;
 
 #[derive(Serialize)]
 struct Report {
@@ -44,6 +45,11 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         true => None,
         false => runtime::stop_loop(&session.display, &name),
     };
+    // Windows on the XR screen, to bring back once its area is gone.
+    let stranded = match XrTarget::find(&state, &name).rect(&state) {
+        Some(rect) if plan.is_some() && !args.dry_run => windows::on(&session, rect)?,
+        _ => Vec::new(),
+    };
     if let Some(plan) = plan.as_ref().filter(|_| !args.dry_run) {
         // A signal now rolls the change back and restores /Notify, instead of
         // leaving RandR half-applied.
@@ -53,6 +59,7 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         hold.map(|h| h.restore()).transpose()?;
     }
     if plan.is_some() && !args.dry_run {
+        windows::bring_back(&session, &session.read()?, &stranded)?;
         forget_for_the_glasses(&session, &name)?;
     }
     let loop_restarted = match &others {

@@ -12,6 +12,7 @@ mod guest;
 mod input;
 mod layout;
 mod pose;
+mod wm;
 
 pub use draw::{assert_is_pattern, draw_pattern, draw_picture, pattern_rgb, read_png_rgb, Picture};
 pub use edid::{delete_edid, edid_named, edid_of_pair, plug_glasses, set_edid, set_edid_of_pair};
@@ -23,6 +24,8 @@ pub use guest::{
 pub use input::ClickCatcher;
 
 pub use layout::{layout, randr_layout, xrandr_layout, Geometry, Layout};
+
+pub use wm::Xfwm4;
 
 pub use pose::{orientation, PoseFault, PoseSpec, POSE_FILE_SIZE};
 
