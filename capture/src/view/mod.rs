@@ -19,7 +19,7 @@ pub mod projection;
 pub mod quat;
 pub mod sway;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod tracker;
 
 /// A 3x3 matrix, row-major.
