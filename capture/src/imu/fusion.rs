@@ -30,6 +30,10 @@ const MOTION_TAU: f32 = 0.05;
 const STILL_HOLD: f32 = 0.3;
 /// Time constant of the bias estimate while still, s.
 const BIAS_TAU: f32 = 2.0;
+/// Stillness is gathered in windows this long, s. A window feeds the bias only once
+/// the next one is complete as well: a motion's first milliseconds, before the motion
+/// measure rises, never reach the bias.
+const BIAS_WINDOW: f32 = 0.1;
 /// Gain pulling the tilt toward the accelerometer's "up", 1/s.
 const TILT_GAIN: f32 = 0.5;
 /// Gain pulling the heading toward the magnetometer's, 1/s.
@@ -64,6 +68,13 @@ struct Calibration {
     mag_samples: u32,
 }
 
+/// A stretch of stillness: the gyro's integral over it, and its length.
+#[derive(Debug, Clone, Copy, Default)]
+struct Window {
+    gyro: [f32; 3],
+    seconds: f32,
+}
+
 /// Fuses samples into the head's orientation relative to the reference pose.
 #[derive(Debug, Clone)]
 pub struct Fusion {
@@ -79,6 +90,9 @@ pub struct Fusion {
     /// Low-passed angular speed with the bias removed, rad/s.
     motion: f32,
     still_for: f32,
+    /// The stillness being gathered, and the complete window waiting for it.
+    window: Window,
+    ready: Option<Window>,
     /// The room heading of the magnetic field at the reference, rad.
     heading: Option<f32>,
     last_t_ns: Option<u64>,
@@ -100,6 +114,8 @@ impl Fusion {
             calibration: Some(Calibration::default()),
             motion: 0.0,
             still_for: 0.0,
+            window: Window::default(),
+            ready: None,
             heading: None,
             last_t_ns: None,
         }
@@ -175,10 +191,17 @@ impl Fusion {
             self.still_for = 0.0;
         }
         if self.is_still() {
-            // The mean of a still gyro is its bias; motion that leaks in moves the
-            // heading by at most BIAS_TAU times the change (see the module comment).
-            let k = dt / BIAS_TAU;
-            self.bias = [0, 1, 2].map(|i| self.bias[i] + (gyro[i] - self.bias[i]) * k);
+            self.window.seconds += dt;
+            self.window.gyro = [0, 1, 2].map(|i| self.window.gyro[i] + gyro[i] * dt);
+            if self.window.seconds >= BIAS_WINDOW {
+                if let Some(ready) = self.ready.take() {
+                    self.follow_bias(ready);
+                }
+                self.ready = Some(std::mem::take(&mut self.window));
+            }
+        } else {
+            self.window = Window::default();
+            self.ready = None;
         }
         self.rate = sub3(gyro, self.bias);
 
@@ -208,6 +231,15 @@ impl Fusion {
                 .normalized()
                 .unwrap_or(self.attitude);
         }
+    }
+
+    /// Moves the bias toward a still window's mean gyro. The mean of a still gyro is
+    /// its bias; motion that leaks in moves the heading by at most BIAS_TAU times the
+    /// change (see the module comment).
+    fn follow_bias(&mut self, window: Window) {
+        let k = (window.seconds / BIAS_TAU).min(1.0);
+        let mean = scale3(window.gyro, 1.0 / window.seconds);
+        self.bias = [0, 1, 2].map(|i| self.bias[i] + (mean[i] - self.bias[i]) * k);
     }
 
     fn calibrate(&mut self, c: &mut Calibration, sample: &ImuSample, dt: f32, gravity_like: bool) {
