@@ -12,6 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+use xrdisplay_capture::imu::replay;
+use xrdisplay_capture::imu::synthetic::{Motion, Trace};
 use xrdisplay_harness::{
     draw_picture, read_png_rgb, set_edid, xrdisplay, Picture, PoseFault, PoseSpec, Run, XServer,
 };
@@ -857,4 +859,94 @@ fn a_pose_file_of_another_user_is_not_used_and_status_says_why() {
         text.stdout
     );
     assert_eq!(running.stop(), flat);
+}
+
+/// Writes `motion` (noisy, with a 0.5°/s gyro bias, 1000 Hz) as a replay file.
+fn write_replay(path: &Path, motion: &[Motion]) {
+    let trace = Trace::generate(motion, 1000.0, 0.5, 11);
+    let mut text = format!("{}\n", replay::HEADER);
+    for sample in &trace.samples {
+        text.push_str(&replay::format(sample));
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn a_replayed_turn_moves_the_screen_by_f_tan_theta_and_run_exits_at_its_end() {
+    let rig = Rig::new();
+    let f = focal();
+    let trace = rig.runtime.path().join("turn.csv");
+    // Still for calibration, 15° to the right, still.
+    write_replay(
+        &trace,
+        &[
+            Motion::Still(1.5),
+            Motion::Turn {
+                degrees: -15.0,
+                rate_dps: 15.0,
+            },
+            Motion::Still(0.5),
+        ],
+    );
+    let png = rig.runtime.path().join("frame.png");
+    let imu = format!("replay:{}", trace.display());
+    let started = Instant::now();
+    // No --frames: the replay's end stops the loop.
+    rig.xrdisplay(&rig.run_args(&png, &["--imu", &imu])).ok();
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "played in real time"
+    );
+    let frame = Image::read(&png);
+    let theta = 15f64.to_radians();
+    let mark = f * (-theta + (MARK / f).atan()).tan();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0 - f * theta.tan(), 960.0 + mark],
+        "after the replayed turn",
+    );
+    assert_near(&frame.rows(300), &[540.0], "no pitch");
+}
+
+#[test]
+fn a_replay_reports_calibration_then_its_rate_and_a_bad_line_exits_2() {
+    let rig = Rig::new();
+    let trace = rig.runtime.path().join("slow.csv");
+    // Moving for the first 3 s: calibration waits for stillness.
+    write_replay(
+        &trace,
+        &[
+            Motion::Turn {
+                degrees: 30.0,
+                rate_dps: 10.0,
+            },
+            Motion::Still(30.0),
+        ],
+    );
+    let imu = format!("replay:{}", trace.display());
+    let running = rig.spawn(&["--imu", &imu]);
+    let view = rig.wait_view(|v| {
+        v["problem"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("calibrating"))
+    });
+    assert_eq!(view["tracking"], false, "{view}");
+    assert_eq!(view["imu"], imu.as_str(), "{view}");
+    assert!(
+        view["source"].as_str().unwrap().starts_with("the replay "),
+        "{view}"
+    );
+    let view = rig.wait_view(|v| v["tracking"] == true && v["problem"].is_null());
+    let rate = view["imu_rate_hz"].as_f64().unwrap();
+    assert!((900.0..1100.0).contains(&rate), "{view}");
+    running.stop();
+
+    let bad = rig.runtime.path().join("bad.csv");
+    std::fs::write(&bad, "# t_ns,...\n1,0,0,0,0,9.81,0\n2,0,0,zero,0,9.81,0\n").unwrap();
+    let png = rig.runtime.path().join("bad.png");
+    let imu = format!("replay:{}", bad.display());
+    let failed = rig.xrdisplay(&rig.run_args(&png, &["--imu", &imu, "--frames", "5"]));
+    let said = failed.fails(2);
+    assert!(said.contains(&format!("{}:3:", bad.display())), "{said}");
 }

@@ -40,6 +40,9 @@ _xrdisplay() {
             xrdisplay,help)
                 cmd="xrdisplay__subcmd__help"
                 ;;
+            xrdisplay,imu)
+                cmd="xrdisplay__subcmd__imu"
+                ;;
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
                 ;;
@@ -85,6 +88,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help,help)
                 cmd="xrdisplay__subcmd__help__subcmd__help"
                 ;;
+            xrdisplay__subcmd__help,imu)
+                cmd="xrdisplay__subcmd__help__subcmd__imu"
+                ;;
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
                 ;;
@@ -106,6 +112,15 @@ _xrdisplay() {
             xrdisplay__subcmd__help,zoom)
                 cmd="xrdisplay__subcmd__help__subcmd__zoom"
                 ;;
+            xrdisplay__subcmd__help__subcmd__imu,list)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__list"
+                ;;
+            xrdisplay__subcmd__help__subcmd__imu,record)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__record"
+                ;;
+            xrdisplay__subcmd__help__subcmd__imu,show)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__show"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
@@ -114,6 +129,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help__subcmd__install,shortcuts)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__help__subcmd__install,udev-rules)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
@@ -130,8 +148,35 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__uninstall,shortcuts)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,udev-rules)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__imu,help)
+                cmd="xrdisplay__subcmd__imu__subcmd__help"
+                ;;
+            xrdisplay__subcmd__imu,list)
+                cmd="xrdisplay__subcmd__imu__subcmd__list"
+                ;;
+            xrdisplay__subcmd__imu,record)
+                cmd="xrdisplay__subcmd__imu__subcmd__record"
+                ;;
+            xrdisplay__subcmd__imu,show)
+                cmd="xrdisplay__subcmd__imu__subcmd__show"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,help)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,list)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__list"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,record)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__record"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,show)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__show"
                 ;;
             xrdisplay__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__autostart"
@@ -144,6 +189,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install,shortcuts)
                 cmd="xrdisplay__subcmd__install__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__install,udev-rules)
+                cmd="xrdisplay__subcmd__install__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf"
@@ -159,6 +207,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,shortcuts)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,udev-rules)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
@@ -178,6 +229,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,shortcuts)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__uninstall,udev-rules)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
@@ -196,6 +250,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall__subcmd__help,shortcuts)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,udev-rules)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__uninstall__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf"
                 ;;
@@ -206,7 +263,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom enable disable config completions imu install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -470,7 +527,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run recenter follow curved zoom enable disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow curved zoom enable disable config completions imu install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -595,8 +652,64 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__imu)
+            opts="list show record"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart capture-helper shortcuts"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -638,6 +751,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__udev__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -722,7 +849,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart capture-helper shortcuts all"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -791,6 +918,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -819,8 +960,174 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__imu)
+            opts="-h --display --config --help list show record help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help)
+            opts="list show record help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__list)
+            opts="-h --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__record)
+            opts="-h --seconds --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__show)
+            opts="-h --seconds --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts udev-rules help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -894,7 +1201,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart capture-helper shortcuts help"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,6 +1270,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -984,6 +1305,32 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__udev__subcmd__rules)
+            opts="-h --rules-dir --dry-run --force --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rules-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1056,7 +1403,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --display --config --help"
+            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --fov --zoom --curved --flat --follow --eye-offset --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,6 +1450,10 @@ _xrdisplay() {
                     return 0
                     ;;
                 --imu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fov)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1206,7 +1557,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts all help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts udev-rules all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1228,7 +1579,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__all)
-            opts="-h --dir --helper-dir --display --config --help"
+            opts="-h --dir --helper-dir --rules-dir --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1239,6 +1590,10 @@ _xrdisplay() {
                     return 0
                     ;;
                 --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1306,7 +1661,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart capture-helper shortcuts all help"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1389,6 +1744,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1410,6 +1779,32 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__udev__subcmd__rules)
+            opts="-h --rules-dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rules-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -6,9 +6,12 @@
 //! positive gy is the head turning left. The view works in NWU axes (x forward, y
 //! left, z up); [`body_to_nwu`] converts.
 
+pub mod feed;
 pub mod fusion;
+pub mod glasses;
 pub mod replay;
 pub mod synthetic;
+pub mod xreal;
 
 /// Standard gravity, m/s².
 pub const GRAVITY: f32 = 9.80665;

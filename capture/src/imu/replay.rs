@@ -6,6 +6,10 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
+
+use super::feed::Publisher;
 use super::ImuSample;
 
 /// The header `imu record` writes.
@@ -62,6 +66,25 @@ pub fn read(path: &Path) -> Result<Vec<ImuSample>, ReplayError> {
         return Err(error(0, "holds no samples".into()));
     }
     Ok(samples)
+}
+
+/// Plays `samples` into `publisher` at their timestamps (the first one now), then
+/// marks the feed finished; stops early when nobody reads the feed.
+pub fn play(samples: Vec<ImuSample>, mut publisher: Publisher) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        let start = Instant::now();
+        let first = samples.first().map_or(0, |s| s.t_ns);
+        for sample in &samples {
+            let due = start + Duration::from_nanos(sample.t_ns - first);
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            if !publisher.sample(sample, SystemTime::now()) {
+                return;
+            }
+        }
+        publisher.finish();
+    })
 }
 
 /// One line: a sample, `None` for a comment or blank line, or why it is not valid.

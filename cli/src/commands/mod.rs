@@ -13,6 +13,7 @@ mod completions;
 mod config;
 mod disable;
 mod enable;
+mod imu;
 mod install;
 mod run;
 mod snapshot;
@@ -44,6 +45,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Disable(args) => disable::run(&ctx, &args),
         Command::Config(args) => config::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+        Command::Imu(args) => imu::run(&args),
         Command::Install(args) => install::run(&args),
         Command::Uninstall(args) => uninstall::run(&args),
     }
