@@ -3,7 +3,8 @@
 //! vendor and product ids and four HID interfaces (the IMU on interface 3, as on the
 //! glasses). An emulator on the gadget's side (/dev/hidg3) answers the command
 //! protocol and, once the stream is started, sends IMU reports of a scripted head
-//! turn; xrdisplay finds the glasses among the hidraw nodes and reads them.
+//! turn; xrdisplay finds the glasses among the hidraw nodes and reads them, a second
+//! reader records alongside the first, and the render loop chooses them by itself.
 
 use xrdisplay_harness::assert_passes_in_guest_with;
 
@@ -22,10 +23,11 @@ mod guest {
     use std::sync::{mpsc, Arc};
     use std::time::{Duration, Instant};
 
+    use xrdisplay_capture::imu::replay;
     use xrdisplay_capture::imu::xreal::{
         encode_report, frame, unframe, GET_CALIBRATION_LENGTH, GET_CALIBRATION_SEGMENT, IMU_STREAM,
     };
-    use xrdisplay_harness::{in_guest, xrdisplay};
+    use xrdisplay_harness::{in_guest, virtual_2_with_pattern, xrdisplay};
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
     const CONFIGFS: &str = "/sys/kernel/config";
@@ -294,6 +296,25 @@ mod guest {
         let mut show = Show::start();
         follows_the_turn(&mut show);
 
+        // A second reader records while the first goes on: the raw samples of the
+        // turn (the emulator starts its script again at each start command).
+        let csv = format!("{}/turn.csv", std::env::var("XRDISPLAY_VM_SHARE").unwrap());
+        let recorded = xrdisplay(BIN, None, &["imu", "record", &csv, "--seconds", "4"], &[]);
+        assert!(recorded.ok().starts_with("recorded "), "{recorded:?}");
+        let samples = replay::read(Path::new(&csv)).unwrap();
+        assert!(samples.len() > 20, "{} samples", samples.len());
+        let turning = samples
+            .iter()
+            .filter(|s| (s.gyro[1].to_degrees() + 15.0).abs() < 0.1)
+            .count();
+        assert!(turning > 5, "{turning} samples turning right at 15°/s");
+        assert!(samples
+            .iter()
+            .all(|s| (s.accel[1] - 9.80665).abs() < 0.01 && s.gyro[0].abs() < 1e-6));
+        show.wait("still tracking", Duration::from_secs(10), |l| {
+            yaw(l).is_some()
+        });
+
         // Unplugged mid-stream: said, and picked up again when back.
         plug(false);
         let gone = show.wait("unplugged", Duration::from_secs(20), |l| {
@@ -307,6 +328,57 @@ mod guest {
         follows_the_turn(&mut show);
 
         drop(show);
+
+        // The render loop picks the glasses by itself (auto) and tracks with them.
+        let _picture = virtual_2_with_pattern(BIN);
+        let runtime = "/run/xrdisplay-test";
+        std::fs::create_dir_all(runtime).unwrap();
+        let env = [("XDG_RUNTIME_DIR", runtime), ("GALLIUM_DRIVER", "softpipe")];
+        let mut run = Command::new(BIN)
+            .args([
+                "run",
+                "--output",
+                "Virtual-2",
+                "--present",
+                "none",
+                "--imu",
+                "auto",
+            ])
+            .env("DISPLAY", ":0")
+            .envs(env)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(90);
+        let view = loop {
+            let said = xrdisplay(
+                BIN,
+                Some(":0"),
+                &["status", "--json", "--output", "Virtual-2"],
+                &env,
+            );
+            let json: serde_json::Value = serde_json::from_str(said.ok()).unwrap();
+            let view = json["capture_loop"]["status"]["view"].clone();
+            if view["tracking"] == true {
+                break view;
+            }
+            assert!(Instant::now() < deadline, "the loop never tracked: {json}");
+            std::thread::sleep(Duration::from_millis(500));
+        };
+        let source = view["source"].as_str().unwrap();
+        assert!(
+            source.starts_with("the glasses' IMU: XREAL Air (/dev/hidraw"),
+            "{view}"
+        );
+        assert!(view["imu_rate_hz"].as_f64().unwrap() > 10.0, "{view}");
+        assert_eq!(view["imu_dropped"], 0, "{view}");
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(run.id() as i32),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .unwrap();
+        assert!(run.wait().unwrap().success());
+
         stop.store(true, Ordering::Relaxed);
         emulator.join().unwrap();
         plug(false);

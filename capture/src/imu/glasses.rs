@@ -6,7 +6,7 @@
 //! claims the interfaces, hidraw gives each one a device node the udev rules can open
 //! to the logged-in user, and the reports are plain reads and writes. Several readers
 //! (XRLinuxDriver too) each get every input report, so reading alongside the driver
-//! takes nothing from it; both send the start command, which is harmless twice.
+//! takes nothing from it; xrdisplay only ever switches the stream on, never off.
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Write};
