@@ -99,9 +99,29 @@ mod guest {
         write(&format!("{GADGET}/UDC"), format!("{udc}\n").as_bytes());
     }
 
+    /// Writes a 64-byte input report, waiting (up to `limit`) while the host has not
+    /// taken the last one; false when it never did (unplugged, or nobody reading).
+    fn send(node: &mut std::fs::File, report: &[u8], limit: Duration) -> bool {
+        // Every input report has the descriptor's 64 bytes: the HID core drops
+        // shorter ones.
+        let mut full = [0u8; 64];
+        full[..report.len()].copy_from_slice(report);
+        let until = Instant::now() + limit;
+        loop {
+            if node.write(&full).is_ok() {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// The glasses' side: answers commands and, while the stream is on, sends a head
     /// held still for 2 s, turning 15° right at 15°/s, then still (the clock starts
-    /// at each start command).
+    /// at each start command). Reports carry their scheduled times and none is
+    /// skipped: a slow guest delivers them late, never wrong.
     fn emulate(stop: Arc<AtomicBool>) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut node = loop {
@@ -118,7 +138,8 @@ mod guest {
         };
         let mut started: Option<Instant> = None;
         let mut segment = 0;
-        let mut next_report = Instant::now();
+        let mut sent: u64 = 0;
+        let period = Duration::from_micros(1_000_000 / RATE_HZ);
         let mut buf = [0u8; 64];
         while !stop.load(Ordering::Relaxed) {
             // Commands (the host's output reports); writes fail while unplugged.
@@ -128,6 +149,7 @@ mod guest {
                         IMU_STREAM => {
                             started = (data.first() == Some(&1)).then(Instant::now);
                             segment = 0;
+                            sent = 0;
                             frame(id, &[])
                         }
                         GET_CALIBRATION_LENGTH => {
@@ -141,36 +163,26 @@ mod guest {
                         }
                         other => frame(other, &[]),
                     };
-                    // Every input report has the descriptor's 64 bytes: the HID core
-                    // drops shorter ones.
-                    let mut report = [0u8; 64];
-                    report[..reply.len()].copy_from_slice(&reply);
-                    // Waits (briefly) for the host to take a pending IMU report.
-                    let until = Instant::now() + Duration::from_millis(100);
-                    while node.write(&report).is_err() && Instant::now() < until {
-                        std::thread::sleep(Duration::from_millis(1));
+                    send(&mut node, &reply, Duration::from_millis(100));
+                }
+            }
+            let due = started.map(|start| start + period * sent as u32);
+            match due {
+                Some(due) if Instant::now() >= due => {
+                    let t = period * sent as u32;
+                    // Sensor axes: x left, y back, z up; turning right is -z.
+                    let turning = (2.0..3.0).contains(&t.as_secs_f64());
+                    let rate = if turning { -15.0 } else { 0.0 };
+                    let report =
+                        encode_report(t.as_nanos() as u64, [0.0, 0.0, rate], [0.0, 0.0, 1.0]);
+                    if send(&mut node, &report, Duration::from_secs(1)) {
+                        sent += 1;
+                    } else {
+                        // Unplugged: the stream starts again with the next start command.
+                        started = None;
                     }
                 }
-            }
-            match started {
-                Some(start) if Instant::now() >= next_report => {
-                    next_report += Duration::from_micros(1_000_000 / RATE_HZ);
-                    let t = start.elapsed().as_secs_f64();
-                    // Sensor axes: x left, y back, z up; turning right is -z.
-                    let rate = if (2.0..3.0).contains(&t) { -15.0 } else { 0.0 };
-                    let report = encode_report(
-                        start.elapsed().as_nanos() as u64,
-                        [0.0, 0.0, rate],
-                        [0.0, 0.0, 1.0],
-                    );
-                    // Dropped when the host has not taken the last one yet.
-                    let _ = node.write(&report);
-                }
                 _ => std::thread::sleep(Duration::from_micros(500)),
-            }
-            if Instant::now() > next_report + Duration::from_millis(100) {
-                // Fell behind (or the stream was off): no burst of old reports.
-                next_report = Instant::now();
             }
         }
     }

@@ -162,9 +162,8 @@ pub enum Command {
 
     /// Find the glasses, watch their head tracking, record their IMU.
     ///
-    /// xrdisplay reads the IMU of XREAL Air, Air 2, Air 2 Pro and Air 2 Ultra glasses
-    /// itself, over USB (hidraw): no XR driver and no licence. Rokid glasses are listed
-    /// but not read yet.
+    /// xrdisplay reads the IMU of XREAL Air, Air 2, Air 2 Pro and Air 2 Ultra and of
+    /// Rokid Air / Max glasses itself, over USB (hidraw): no XR driver and no licence.
     #[command(after_help = "Examples:
   xrdisplay imu list
   xrdisplay imu show --seconds 10

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
 use super::feed::Publisher;
+use super::rokid::{self, Decoded};
 use super::xreal;
 
 /// Where the kernel lists hidraw devices.
@@ -31,7 +32,8 @@ const READ_TIMEOUT: Duration = Duration::from_millis(1000);
 pub enum Protocol {
     /// XREAL Air family: commands and 64-byte IMU reports on one HID interface.
     XrealAir,
-    /// Rokid Air / Max: found and listed, not read yet.
+    /// Rokid Air / Max: sensor reports on the interface with endpoint 0x82, no
+    /// commands.
     Rokid,
 }
 
@@ -41,8 +43,8 @@ pub struct Model {
     pub name: &'static str,
     pub vendor: u16,
     pub product: u16,
-    /// The USB interface that carries the IMU.
-    pub imu_interface: u8,
+    /// The USB interface that carries the IMU (Rokid: the one with endpoint 0x82).
+    pub imu_interface: Option<u8>,
     /// The diagonal field of view, degrees (the makers' figures).
     pub fov_deg: f32,
     pub protocol: Protocol,
@@ -58,7 +60,7 @@ pub const MODELS: &[Model] = &[
         name: "Rokid Air / Max",
         vendor: 0x04d2,
         product: 0x162f,
-        imu_interface: 2,
+        imu_interface: None,
         fov_deg: 50.0,
         protocol: Protocol::Rokid,
     },
@@ -69,7 +71,7 @@ const fn xreal_air(name: &'static str, product: u16, imu_interface: u8, fov_deg:
         name,
         vendor: xreal::VENDOR,
         product,
-        imu_interface,
+        imu_interface: Some(imu_interface),
         fov_deg,
         protocol: Protocol::XrealAir,
     }
@@ -83,6 +85,8 @@ pub struct Found {
     pub node: PathBuf,
     /// The USB interface number, when the node sits on a USB interface.
     pub interface: Option<u8>,
+    /// That interface has the Rokid IMU's endpoint.
+    pub imu_endpoint: bool,
     /// Whether this process may open it for reading and writing.
     pub access: Result<(), String>,
 }
@@ -90,7 +94,10 @@ pub struct Found {
 impl Found {
     /// The node that streams the IMU (the others answer other commands).
     pub fn is_imu(&self) -> bool {
-        self.interface == Some(self.model.imu_interface)
+        match self.model.imu_interface {
+            Some(n) => self.interface == Some(n),
+            None => self.imu_endpoint,
+        }
     }
 }
 
@@ -114,12 +121,16 @@ pub fn find(sys: &Path, dev: &Path) -> Vec<Found> {
             let interface = std::fs::read_to_string(device.join("../bInterfaceNumber"))
                 .ok()
                 .and_then(|n| u8::from_str_radix(n.trim(), 16).ok());
+            let imu_endpoint = device
+                .join(format!("../ep_{:02x}", rokid::IMU_ENDPOINT))
+                .exists();
             let node = dev.join(&name);
             let access = check_access(&node);
             Some(Found {
                 model,
                 node,
                 interface,
+                imu_endpoint,
                 access,
             })
         })
@@ -153,21 +164,16 @@ fn check_access(node: &Path) -> Result<(), String> {
 /// The IMU node to read: the first supported, readable one, or why there is none.
 pub fn pick(found: &[Found]) -> Result<Found, String> {
     let imu: Vec<&Found> = found.iter().filter(|f| f.is_imu()).collect();
-    if let Some(ready) = imu
-        .iter()
-        .find(|f| f.access.is_ok() && f.model.protocol == Protocol::XrealAir)
-    {
+    if let Some(ready) = imu.iter().find(|f| f.access.is_ok()) {
         return Ok((*ready).clone());
     }
     match imu.first() {
         None => Err("no supported glasses found".into()),
-        Some(f) => match &f.access {
-            Err(why) => Err(format!("{} found, but {why}", f.model.name)),
-            Ok(()) => Err(format!(
-                "{} found, but reading its IMU is not supported yet",
-                f.model.name
-            )),
-        },
+        Some(f) => Err(format!(
+            "{} found, but {}",
+            f.model.name,
+            f.access.clone().err().unwrap_or_default()
+        )),
     }
 }
 
@@ -214,18 +220,41 @@ fn stream(glasses: &Found, publisher: &mut Publisher) -> io::Result<()> {
         .read(true)
         .write(true)
         .open(&glasses.node)?;
-    let calibration = xreal::start(&mut Channel(&mut file))?;
+    let mut decoder = match glasses.model.protocol {
+        Protocol::XrealAir => Decoder::Xreal(xreal::start(&mut Channel(&mut file))?),
+        Protocol::Rokid => Decoder::Rokid(rokid::Decoder::default()),
+    };
     let mut report = [0u8; xreal::MAX_REPORT];
     loop {
         let n = read_timeout(&mut file, &mut report, READ_TIMEOUT)?;
         let at = SystemTime::now();
-        let open = match xreal::parse_report(&report[..n]) {
-            xreal::Report::Imu(raw) => publisher.sample(&calibration.apply(raw), at),
-            xreal::Report::Reply => true,
-            xreal::Report::Malformed => publisher.dropped(),
+        let open = match decoder.push(&report[..n]) {
+            Decoded::Sample(sample) => publisher.sample(&sample, at),
+            Decoded::Nothing => true,
+            Decoded::Malformed => publisher.dropped(),
         };
         if !open {
             return Ok(());
+        }
+    }
+}
+
+/// How one model's reports become samples.
+enum Decoder {
+    /// With the factory calibration read at the start.
+    Xreal(xreal::Calibration),
+    Rokid(rokid::Decoder),
+}
+
+impl Decoder {
+    fn push(&mut self, report: &[u8]) -> Decoded {
+        match self {
+            Decoder::Xreal(calibration) => match xreal::parse_report(report) {
+                xreal::Report::Imu(raw) => Decoded::Sample(calibration.apply(raw)),
+                xreal::Report::Reply => Decoded::Nothing,
+                xreal::Report::Malformed => Decoded::Malformed,
+            },
+            Decoder::Rokid(decoder) => decoder.push(report),
         }
     }
 }
@@ -283,6 +312,9 @@ mod tests {
         let usb_if = sys.join(format!("usb-{node}"));
         let hid = usb_if.join("hid");
         std::fs::create_dir_all(&hid).unwrap();
+        if interface == "02" {
+            std::fs::create_dir_all(usb_if.join("ep_82")).unwrap();
+        }
         std::fs::write(usb_if.join("bInterfaceNumber"), format!("{interface}\n")).unwrap();
         std::fs::write(
             hid.join("uevent"),
@@ -325,16 +357,20 @@ mod tests {
             pick(&find(&sys.join("class"), &dev)),
             Err("no supported glasses found".into())
         );
+        // Rokid: the IMU is the interface with endpoint 0x82.
         fake(&sys, &dev, "hidraw1", "0003:000004D2:0000162F", "02");
-        let why = pick(&find(&sys.join("class"), &dev)).unwrap_err();
-        assert!(
-            why.contains("Rokid") && why.contains("not supported yet"),
-            "{why}"
-        );
+        fake(&sys, &dev, "hidraw4", "0003:000004D2:0000162F", "01");
+        let found = find(&sys.join("class"), &dev);
+        assert_eq!(found.iter().filter(|f| f.is_imu()).count(), 1);
+        assert_eq!(pick(&found).unwrap().node, dev.join("hidraw1"));
         // Not readable: the node is gone here; the message names it.
         std::fs::remove_file(dev.join("hidraw1")).unwrap();
         let why = pick(&find(&sys.join("class"), &dev)).unwrap_err();
-        assert!(why.contains("hidraw1 has no device node"), "{why}");
+        assert!(
+            why.starts_with("Rokid Air / Max found, but")
+                && why.contains("hidraw1 has no device node"),
+            "{why}"
+        );
     }
 
     #[test]

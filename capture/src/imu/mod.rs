@@ -10,6 +10,7 @@ pub mod feed;
 pub mod fusion;
 pub mod glasses;
 pub mod replay;
+pub mod rokid;
 pub mod synthetic;
 pub mod xreal;
 

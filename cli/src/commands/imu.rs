@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::Serialize;
 use xrdisplay_capture::imu::feed::{self, Feed};
-use xrdisplay_capture::imu::glasses::{self, Protocol, Watch, MODELS};
+use xrdisplay_capture::imu::glasses::{self, Watch, MODELS};
 use xrdisplay_capture::imu::replay;
 use xrdisplay_capture::view::quat::Quat;
 
@@ -36,8 +36,6 @@ struct Listed {
     interface: Option<u8>,
     /// This node streams the IMU.
     imu: bool,
-    /// xrdisplay can read this model's IMU.
-    supported: bool,
     readable: bool,
     /// Why it cannot be opened, and what to do.
     problem: Option<String>,
@@ -51,7 +49,6 @@ fn list(watch: &Watch, json: bool) -> Result<()> {
             node: f.node.display().to_string(),
             interface: f.interface,
             imu: f.is_imu(),
-            supported: f.model.protocol == Protocol::XrealAir,
             readable: f.access.is_ok(),
             problem: f.access.err(),
         })
@@ -65,11 +62,7 @@ fn list(watch: &Watch, json: bool) -> Result<()> {
         return Ok(());
     }
     for g in &listed {
-        let role = match (g.imu, g.supported) {
-            (true, true) => "the IMU",
-            (true, false) => "the IMU, not read yet",
-            (false, _) => "not the IMU",
-        };
+        let role = if g.imu { "the IMU" } else { "not the IMU" };
         let interface = g
             .interface
             .map_or("no USB interface".into(), |n| format!("interface {n}"));
