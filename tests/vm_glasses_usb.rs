@@ -19,7 +19,7 @@ mod guest {
     use std::os::unix::fs::OpenOptionsExt;
     use std::path::Path;
     use std::process::{Command, Stdio};
-    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{mpsc, Arc};
     use std::time::{Duration, Instant};
 
@@ -27,7 +27,7 @@ mod guest {
     use xrdisplay_capture::imu::xreal::{
         encode_report, frame, unframe, GET_CALIBRATION_LENGTH, GET_CALIBRATION_SEGMENT, IMU_STREAM,
     };
-    use xrdisplay_harness::{in_guest, virtual_2_with_pattern, xrdisplay};
+    use xrdisplay_harness::{in_guest, read_png_rgb, virtual_2_with_pattern, xrdisplay};
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
     const CONFIGFS: &str = "/sys/kernel/config";
@@ -122,7 +122,7 @@ mod guest {
     /// held still for 2 s, turning 15° right at 15°/s, then still (the clock starts
     /// at each start command). Reports carry their scheduled times and none is
     /// skipped: a slow guest delivers them late, never wrong.
-    fn emulate(stop: Arc<AtomicBool>) {
+    fn emulate(stop: Arc<AtomicBool>, progress: Arc<AtomicU64>) {
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut node = loop {
             match OpenOptions::new()
@@ -177,6 +177,7 @@ mod guest {
                         encode_report(t.as_nanos() as u64, [0.0, 0.0, rate], [0.0, 0.0, 1.0]);
                     if send(&mut node, &report, Duration::from_secs(1)) {
                         sent += 1;
+                        progress.store(sent, Ordering::Relaxed);
                     } else {
                         // Unplugged: the stream starts again with the next start command.
                         started = None;
@@ -277,9 +278,11 @@ mod guest {
         create_gadget();
         plug(true);
         let stop = Arc::new(AtomicBool::new(false));
+        // Reports sent since the last start command.
+        let progress = Arc::new(AtomicU64::new(0));
         let emulator = {
-            let stop = stop.clone();
-            std::thread::spawn(move || emulate(stop))
+            let (stop, progress) = (stop.clone(), progress.clone());
+            std::thread::spawn(move || emulate(stop, progress))
         };
 
         // Found, on interface 3, readable (root in the guest).
@@ -341,8 +344,11 @@ mod guest {
 
         drop(show);
 
-        // The render loop picks the glasses by itself (auto) and tracks with them.
+        // The render loop picks the glasses by itself (auto), tracks with them, and the
+        // screen it presents follows the turn.
         let _picture = virtual_2_with_pattern(BIN);
+        let share = std::env::var("XRDISPLAY_VM_SHARE").unwrap();
+        let png = format!("{share}/turned.png");
         let runtime = "/run/xrdisplay-test";
         std::fs::create_dir_all(runtime).unwrap();
         let env = [("XDG_RUNTIME_DIR", runtime), ("GALLIUM_DRIVER", "softpipe")];
@@ -355,6 +361,8 @@ mod guest {
                 "none",
                 "--imu",
                 "auto",
+                "--save-frame",
+                &png,
             ])
             .env("DISPLAY", ":0")
             .envs(env)
@@ -384,12 +392,33 @@ mod guest {
         );
         assert!(view["imu_rate_hz"].as_f64().unwrap() > 10.0, "{view}");
         assert_eq!(view["imu_dropped"], 0, "{view}");
+        // The whole script (still, the turn, still) sent, and a second to draw it.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while progress.load(Ordering::Relaxed) < 4 * RATE_HZ {
+            assert!(Instant::now() < deadline, "the emulator fell behind");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(Duration::from_secs(1));
         nix::sys::signal::kill(
             nix::unistd::Pid::from_raw(run.id() as i32),
             nix::sys::signal::Signal::SIGTERM,
         )
         .unwrap();
         assert!(run.wait().unwrap().success());
+        // The view's centre shows the screen point f·tan(15°) right of the screen's
+        // centre (640x480 glasses with XREAL Air's 46°: f = 400 / tan(23°)). The
+        // pattern's green is x mod 256 and its blue 3y + x / 256 (mod 256).
+        let (w, h, rgb) = read_png_rgb(Path::new(&png));
+        assert_eq!((w, h), (640, 480));
+        let i = ((240 * w + 320) * 3) as usize;
+        let (g, b) = (u32::from(rgb[i + 1]), u32::from(rgb[i + 2]));
+        let seen = f64::from(((b + 256 - (3 * 240) % 256) % 256) * 256 + g);
+        let f = 400.0 / 23f64.to_radians().tan();
+        let want = 320.0 + f * ((0.5 / f).atan() + 15f64.to_radians()).tan();
+        assert!(
+            (seen - want).abs() <= 3.0,
+            "centre shows x {seen}, want {want}"
+        );
 
         stop.store(true, Ordering::Relaxed);
         emulator.join().unwrap();
