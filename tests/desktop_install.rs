@@ -224,3 +224,46 @@ fn the_autostart_entry_is_valid_runs_enable_and_is_removed_by_uninstall_all() {
         .ok()
         .contains("autostart: "));
 }
+
+#[test]
+fn udev_rules_print_install_and_go_with_uninstall_all() {
+    let home = TempDir::new().unwrap();
+    let etc = TempDir::new().unwrap();
+    let rules = etc.path().join("rules.d");
+    let r = rules.to_str().unwrap();
+    let xorg = etc.path().join("xorg.conf.d");
+    let x = xorg.to_str().unwrap();
+
+    let dry = cli(
+        home.path(),
+        &["install", "udev-rules", "--rules-dir", r, "--dry-run"],
+    );
+    let printed = dry.ok();
+    assert!(
+        printed.contains("ATTRS{idVendor}==\"3318\"") && printed.contains("TAG+=\"uaccess\""),
+        "{printed}"
+    );
+    assert!(!rules.exists(), "--dry-run created {rules:?}");
+
+    let out = cli(home.path(), &["install", "udev-rules", "--rules-dir", r]);
+    assert!(
+        out.ok().contains("udevadm control --reload-rules"),
+        "{out:?}"
+    );
+    let source = std::fs::read_to_string(repo_file("udev/70-xrdisplay-glasses.rules")).unwrap();
+    let installed = std::fs::read_to_string(rules.join("70-xrdisplay-glasses.rules")).unwrap();
+    assert_eq!(
+        installed,
+        format!("# xrdisplay-managed: udev-rules\n{source}")
+    );
+
+    let all = cli(
+        home.path(),
+        &["uninstall", "all", "--dir", x, "--rules-dir", r],
+    );
+    let text = all.ok();
+    assert!(text.contains("udev-rules: removed"), "{text}");
+    assert_eq!(std::fs::read_dir(&rules).unwrap().count(), 0);
+    let again = cli(home.path(), &["uninstall", "udev-rules", "--rules-dir", r]);
+    assert!(again.ok().contains("not installed"), "{again:?}");
+}

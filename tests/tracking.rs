@@ -13,6 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
+use xrdisplay_capture::imu::replay;
+use xrdisplay_capture::imu::synthetic::{Motion, Trace};
 use xrdisplay_harness::{
     draw_picture, read_png_rgb, set_edid, xrdisplay, Picture, PoseFault, PoseSpec, Run, XServer,
 };
@@ -874,27 +876,27 @@ fn stripe_picture(x: u32, _y: u32) -> [u8; 3] {
 
 /// A head's yaw in degrees and its rate in degrees per second, `t` seconds into a
 /// motion.
-type Motion = Box<dyn Fn(f64) -> (f64, f64) + Send>;
+type HeadMotion = Box<dyn Fn(f64) -> (f64, f64) + Send>;
 
 /// The heartbeat wobble of a still head: 0.15° at 1.2 Hz.
-fn heartbeat() -> Motion {
+fn heartbeat() -> HeadMotion {
     let w = std::f64::consts::TAU * 1.2;
     Box::new(move |t| (0.15 * (w * t).sin(), 0.15 * w * (w * t).cos()))
 }
 
-fn held_at(yaw: f64) -> Motion {
+fn held_at(yaw: f64) -> HeadMotion {
     Box::new(move |_| (yaw, 0.0))
 }
 
 /// Writes a moving head's pose file every 4 ms, as the XR driver does, with the
 /// snapshots' rate matching the motion.
 struct MotionFeeder {
-    motion: Arc<Mutex<(Instant, Motion)>>,
+    motion: Arc<Mutex<(Instant, HeadMotion)>>,
     stop: Arc<AtomicBool>,
 }
 
 impl MotionFeeder {
-    fn start(path: PathBuf, motion: Motion) -> MotionFeeder {
+    fn start(path: PathBuf, motion: HeadMotion) -> MotionFeeder {
         let motion = Arc::new(Mutex::new((Instant::now(), motion)));
         let stop = Arc::new(AtomicBool::new(false));
         let (m, halt) = (motion.clone(), stop.clone());
@@ -917,7 +919,7 @@ impl MotionFeeder {
     }
 
     /// Starts `motion` from its time 0 now.
-    fn set(&self, motion: Motion) {
+    fn set(&self, motion: HeadMotion) {
         *self.motion.lock().unwrap() = (Instant::now(), motion);
     }
 
@@ -994,7 +996,7 @@ fn stripe_centre(row: &[u8]) -> Option<f64> {
 
 /// A rig whose XR-0 shows [`stripe_picture`], with 1920x1080 glasses on DUMMY2 right of
 /// it, a loop presenting there in a window, and a pose file fed with `motion`.
-fn steady_rig(motion: Motion) -> (Rig, MotionFeeder, Glasses, Loop, Picture) {
+fn steady_rig(motion: HeadMotion) -> (Rig, MotionFeeder, Glasses, Loop, Picture) {
     let rig = Rig::new();
     let display = rig.server.display().to_string();
     let glasses = ["enable", "--output", "DUMMY2", "--size", "1920x1080"];
@@ -1109,7 +1111,7 @@ fn a_real_turn_moves_the_steady_screen_and_a_slow_turn_is_followed() {
     }
     // Shown straight ahead, so no longer held at 8°: still here.
     rig.wait_view(|v| v["still"] == true);
-    let turn: Motion = Box::new(|t| if t < 3.0 { (2.0 * t, 2.0) } else { (6.0, 0.0) });
+    let turn: HeadMotion = Box::new(|t| if t < 3.0 { (2.0 * t, 2.0) } else { (6.0, 0.0) });
     feeder.set(turn);
     let rows = glasses.watch(&feeder, Duration::from_secs(3));
     let (mut checked, mut lag): (usize, f64) = (0, 0.0);
@@ -1142,4 +1144,94 @@ fn a_real_turn_moves_the_steady_screen_and_a_slow_turn_is_followed() {
         );
     }
     running.stop();
+}
+
+/// Writes `motion` (noisy, with a 0.5°/s gyro bias, 1000 Hz) as a replay file.
+fn write_replay(path: &Path, motion: &[Motion]) {
+    let trace = Trace::generate(motion, 1000.0, 0.5, 11);
+    let mut text = format!("{}\n", replay::HEADER);
+    for sample in &trace.samples {
+        text.push_str(&replay::format(sample));
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn a_replayed_turn_moves_the_screen_by_f_tan_theta_and_run_exits_at_its_end() {
+    let rig = Rig::new();
+    let f = focal();
+    let trace = rig.runtime.path().join("turn.csv");
+    // Still for calibration, 15° to the right, still.
+    write_replay(
+        &trace,
+        &[
+            Motion::Still(1.5),
+            Motion::Turn {
+                degrees: -15.0,
+                rate_dps: 15.0,
+            },
+            Motion::Still(0.5),
+        ],
+    );
+    let png = rig.runtime.path().join("frame.png");
+    let imu = format!("replay:{}", trace.display());
+    let started = Instant::now();
+    // No --frames: the replay's end stops the loop.
+    rig.xrdisplay(&rig.run_args(&png, &["--imu", &imu])).ok();
+    assert!(
+        started.elapsed() >= Duration::from_secs(3),
+        "played in real time"
+    );
+    let frame = Image::read(&png);
+    let theta = 15f64.to_radians();
+    let mark = f * (-theta + (MARK / f).atan()).tan();
+    assert_near(
+        &frame.columns(300, 0, 1920),
+        &[960.0 - f * theta.tan(), 960.0 + mark],
+        "after the replayed turn",
+    );
+    assert_near(&frame.rows(300), &[540.0], "no pitch");
+}
+
+#[test]
+fn a_replay_reports_calibration_then_its_rate_and_a_bad_line_exits_2() {
+    let rig = Rig::new();
+    let trace = rig.runtime.path().join("slow.csv");
+    // Moving for the first 3 s: calibration waits for stillness.
+    write_replay(
+        &trace,
+        &[
+            Motion::Turn {
+                degrees: 30.0,
+                rate_dps: 10.0,
+            },
+            Motion::Still(30.0),
+        ],
+    );
+    let imu = format!("replay:{}", trace.display());
+    let running = rig.spawn(&["--imu", &imu]);
+    let view = rig.wait_view(|v| {
+        v["problem"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("calibrating"))
+    });
+    assert_eq!(view["tracking"], false, "{view}");
+    assert_eq!(view["imu"], imu.as_str(), "{view}");
+    assert!(
+        view["source"].as_str().unwrap().starts_with("the replay "),
+        "{view}"
+    );
+    let view = rig.wait_view(|v| v["tracking"] == true && v["problem"].is_null());
+    let rate = view["imu_rate_hz"].as_f64().unwrap();
+    assert!((900.0..1100.0).contains(&rate), "{view}");
+    running.stop();
+
+    let bad = rig.runtime.path().join("bad.csv");
+    std::fs::write(&bad, "# t_ns,...\n1,0,0,0,0,9.81,0\n2,0,0,zero,0,9.81,0\n").unwrap();
+    let png = rig.runtime.path().join("bad.png");
+    let imu = format!("replay:{}", bad.display());
+    let failed = rig.xrdisplay(&rig.run_args(&png, &["--imu", &imu, "--frames", "5"]));
+    let said = failed.fails(2);
+    assert!(said.contains(&format!("{}:3:", bad.display())), "{said}");
 }

@@ -12,6 +12,7 @@ pub mod format;
 pub mod frame;
 pub mod gpu;
 pub mod helper;
+pub mod imu;
 pub mod keepalive;
 pub mod mapping;
 pub mod present;

@@ -186,7 +186,7 @@ pub enum Command {
 
     /// Print the effective configuration (defaults, then the file, then flags) as TOML.
     #[command(
-        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"/dev/shm/breezy_desktop_imu\"   # or \"none\", \"sway\"\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false\n  steady = true        # hold the screen while the head is still\n  steady-speed = 1.5   # still: slower than this (°/s) ...\n  steady-range = 0.5   # ... within this range (°) ...\n  steady-quiet = 1.0   # ... for this long (s)"
+        after_help = "Example config.toml:\n  output = \"XR-0\"\n  size = \"1920x1080\"\n  refresh = 60\n  backend = \"auto\"\n  right-of = \"eDP-1\"   # or left-of, above, below, pos = \"1920,0\"\n  imu = \"auto\"        # or \"glasses\", \"file:/dev/shm/breezy_desktop_imu\", \"replay:FILE\", \"sway\", \"none\"\n  fov = 46            # the glasses' diagonal field of view, degrees\n  zoom = 1.0\n  curved = false\n  follow = 15          # or true, false\n  steady = true        # hold the screen while the head is still\n  steady-speed = 1.5   # still: slower than this (°/s) ...\n  steady-range = 0.5   # ... within this range (°) ...\n  steady-quiet = 1.0   # ... for this long (s)"
     )]
     Config(ConfigArgs),
 
@@ -196,24 +196,36 @@ pub enum Command {
     )]
     Completions(CompletionsArgs),
 
+    /// Find the glasses, watch their head tracking, record their IMU.
+    ///
+    /// xrdisplay reads the IMU of XREAL Air, Air 2, Air 2 Pro and Air 2 Ultra and of
+    /// Rokid Air / Max glasses itself, over USB (hidraw): no XR driver and no licence.
+    #[command(after_help = "Examples:
+  xrdisplay imu list
+  xrdisplay imu show --seconds 10
+  xrdisplay imu record turn.csv --seconds 20
+  xrdisplay run --imu replay:turn.csv --present none --save-frame last.png")]
+    Imu(ImuArgs),
+
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
     /// driver, the autostart entry that enables the XR output at login, the capture
-    /// helper that reads DRM framebuffers for an unprivileged xrdisplay, or XFCE
-    /// keyboard shortcuts for recenter, follow, zoom, curved and steady.
+    /// helper that reads DRM framebuffers for an unprivileged xrdisplay, XFCE
+    /// keyboard shortcuts for recenter, follow, zoom, curved and steady, or the udev
+    /// rules that let you read the glasses without root.
     ///
     /// Files are written atomically and marked as xrdisplay's; a file xrdisplay did not
     /// write is only replaced with --force, which keeps it as FILE.xrdisplay-backup.
     /// Updating its own file keeps the file's mode, and the version it replaces as
     /// FILE.xrdisplay-previous.
     #[command(
-        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper\n  xrdisplay install shortcuts"
+        after_help = "Examples:\n  sudo xrdisplay install xorg-conf --dry-run\n  sudo xrdisplay install xorg-conf\n  xrdisplay install autostart\n  sudo xrdisplay install capture-helper\n  xrdisplay install shortcuts\n  sudo xrdisplay install udev-rules --dry-run"
     )]
     Install(InstallArgs),
 
     /// Remove what `install` installed; files xrdisplay did not write are left alone, and
     /// a file `install --force` replaced is put back.
     #[command(
-        after_help = "Examples:\n  xrdisplay uninstall autostart\n  xrdisplay uninstall shortcuts\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall capture-helper\n  sudo xrdisplay uninstall all"
+        after_help = "Examples:\n  xrdisplay uninstall autostart\n  xrdisplay uninstall shortcuts\n  sudo xrdisplay uninstall xorg-conf\n  sudo xrdisplay uninstall capture-helper\n  sudo xrdisplay uninstall udev-rules\n  sudo xrdisplay uninstall all"
     )]
     Uninstall(UninstallArgs),
 }
@@ -358,11 +370,20 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE.png")]
     pub save_frame: Option<PathBuf>,
 
-    /// Head pose: the XR driver's file, `none` for a flat screen, or `sway` for a
-    /// synthetic swaying head (demos) [default: the `imu` key, else
-    /// /dev/shm/breezy_desktop_imu]
-    #[arg(long, value_name = "PATH|none|sway")]
+    /// Head pose: `auto` (the glasses if found and readable, else the XR driver's
+    /// file), `glasses` (their IMU, read in-process), `file:PATH` (a layout-5 pose
+    /// file such as /dev/shm/breezy_desktop_imu; a bare path works too),
+    /// `replay:FILE` (recorded samples, played at their timestamps; the loop then
+    /// exits once the final pose is drawn), `sway` (a synthetic swaying head, for
+    /// demos) or `none` (a flat screen) [default: the `imu` key, else auto]
+    #[arg(long, value_name = "SOURCE")]
     pub imu: Option<ImuChoice>,
+
+    /// The glasses' diagonal field of view in degrees, for poses read in-process
+    /// (a pose file gives its own) [default: the `fov` key, else the model's; 46 for
+    /// a replay]
+    #[arg(long, value_name = "DEG")]
+    pub fov: Option<f32>,
 
     /// Apparent size of the screen, 0.1-10: 1 fills the view, 2 is twice as large
     /// [default: the `zoom` key, else 1]
@@ -406,6 +427,7 @@ impl RunArgs {
         FileConfig {
             output: self.capture.output.clone(),
             imu: self.imu.clone(),
+            fov: self.fov,
             zoom: self.zoom,
             curved: match (self.curved, self.flat) {
                 (true, _) => Some(true),
@@ -674,6 +696,25 @@ pub enum InstallWhat {
     /// Super+Alt+- zoom -, Super+Alt+V curved toggle, Super+Alt+S steady toggle. Keys
     /// already bound to something else are left alone.
     Shortcuts(ShortcutsArgs),
+    /// The udev rules that give the user at the seat the supported glasses' USB and
+    /// hidraw nodes (TAG+="uaccess"), so that xrdisplay reads their IMU without root.
+    UdevRules(UdevRulesInstallArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UdevRulesInstallArgs {
+    #[command(flatten)]
+    pub dir: UdevRulesDirArgs,
+
+    #[command(flatten)]
+    pub file: FileInstallArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct UdevRulesDirArgs {
+    /// Where the udev rules are installed
+    #[arg(long = "rules-dir", value_name = "DIR", default_value = crate::desktop::udev_rules::DEFAULT_DIR)]
+    pub rules_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -744,6 +785,8 @@ pub enum UninstallWhat {
     /// Remove the XFCE keyboard shortcuts that run xrdisplay (keys rebound since are
     /// left alone)
     Shortcuts,
+    /// Remove the udev rules for the glasses
+    UdevRules(UdevRulesDirArgs),
 
     /// Remove everything xrdisplay installed and report each
     All(UninstallAllArgs),
@@ -756,6 +799,9 @@ pub struct UninstallAllArgs {
 
     #[command(flatten)]
     pub helper: CaptureHelperDirArgs,
+
+    #[command(flatten)]
+    pub udev: UdevRulesDirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -763,6 +809,51 @@ pub struct XorgConfDirArgs {
     /// The X server's configuration directory
     #[arg(long, value_name = "DIR", default_value = crate::desktop::xorg_conf::DEFAULT_DIR)]
     pub dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImuArgs {
+    #[command(subcommand)]
+    pub what: ImuWhat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImuWhat {
+    /// The supported glasses plugged in: model, hidraw node, which interface carries
+    /// the IMU, and whether you may read it (and how to fix it when not)
+    List(ImuListArgs),
+    /// Live head tracking from the glasses: orientation, sample rate, gyro bias,
+    /// dropped reports (keep them still for the first second: calibration)
+    Show(ImuShowArgs),
+    /// Record the glasses' raw IMU samples to FILE in the replay format
+    /// (`t_ns,gx,gy,gz,ax,ay,az`; rad/s, m/s²; x right, y up, z back), for
+    /// `run --imu replay:FILE`
+    Record(ImuRecordArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImuListArgs {
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImuShowArgs {
+    /// Stop after this many seconds [default: until interrupted]
+    #[arg(long, value_name = "N")]
+    pub seconds: Option<f64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImuRecordArgs {
+    /// The CSV file to write
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// How long to record
+    #[arg(long, value_name = "N", default_value_t = 10.0)]
+    pub seconds: f64,
 }
 
 #[cfg(test)]

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{Error, Result};
 use crate::geometry::{Position, Size};
-use crate::pipeline::transform::{Follow, ImuChoice, ViewConfig, EYE_OFFSET_RANGE, ZOOM_RANGE};
+use crate::pipeline::transform::{
+    Follow, ImuChoice, ViewConfig, EYE_OFFSET_RANGE, FOV_RANGE, ZOOM_RANGE,
+};
 use crate::randr::backend::BackendKind;
 use crate::randr::layout::Placement;
 
@@ -48,9 +50,12 @@ pub struct FileConfig {
     pub below: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pos: Option<Position>,
-    /// The head pose: the XR driver's file, `none` or `sway`.
+    /// The head pose: `auto`, `glasses`, `file:PATH`, `replay:FILE`, `sway` or `none`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub imu: Option<ImuChoice>,
+    /// The glasses' diagonal field of view, in degrees (poses read in-process).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fov: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -114,6 +119,7 @@ impl FileConfig {
             below: over.below.or(self.below),
             pos: over.pos.or(self.pos),
             imu: over.imu.or(self.imu),
+            fov: over.fov.or(self.fov),
             zoom: over.zoom.or(self.zoom),
             curved: over.curved.or(self.curved),
             follow: over.follow.or(self.follow),
@@ -132,6 +138,13 @@ impl FileConfig {
                 " key `zoom`: {z} is out of range ({}-{})",
                 ZOOM_RANGE.start(),
                 ZOOM_RANGE.end()
+            ));
+        }
+        if let Some(f) = self.fov.filter(|f| !FOV_RANGE.contains(f)) {
+            return Err(format!(
+                " key `fov`: {f}° is out of range ({}-{}°)",
+                FOV_RANGE.start(),
+                FOV_RANGE.end()
             ));
         }
         if let Some(follow) = self.follow {
@@ -203,6 +216,7 @@ impl Settings {
                 let default = ViewConfig::default();
                 ViewConfig {
                     imu: config.imu.clone().unwrap_or(default.imu),
+                    fov: config.fov,
                     zoom: config.zoom.unwrap_or(default.zoom),
                     curved: config.curved.unwrap_or(default.curved),
                     follow: config.follow.unwrap_or(default.follow),
@@ -225,6 +239,7 @@ impl Settings {
             backend: Some(self.backend),
             primary: Some(self.primary),
             imu: Some(self.view.imu.clone()),
+            fov: self.view.fov,
             zoom: Some(self.view.zoom),
             curved: Some(self.view.curved),
             follow: Some(self.view.follow),

@@ -40,6 +40,9 @@ _xrdisplay() {
             xrdisplay,help)
                 cmd="xrdisplay__subcmd__help"
                 ;;
+            xrdisplay,imu)
+                cmd="xrdisplay__subcmd__imu"
+                ;;
             xrdisplay,install)
                 cmd="xrdisplay__subcmd__install"
                 ;;
@@ -94,6 +97,9 @@ _xrdisplay() {
             xrdisplay__subcmd__help,help)
                 cmd="xrdisplay__subcmd__help__subcmd__help"
                 ;;
+            xrdisplay__subcmd__help,imu)
+                cmd="xrdisplay__subcmd__help__subcmd__imu"
+                ;;
             xrdisplay__subcmd__help,install)
                 cmd="xrdisplay__subcmd__help__subcmd__install"
                 ;;
@@ -124,6 +130,15 @@ _xrdisplay() {
             xrdisplay__subcmd__help,zoom)
                 cmd="xrdisplay__subcmd__help__subcmd__zoom"
                 ;;
+            xrdisplay__subcmd__help__subcmd__imu,list)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__list"
+                ;;
+            xrdisplay__subcmd__help__subcmd__imu,record)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__record"
+                ;;
+            xrdisplay__subcmd__help__subcmd__imu,show)
+                cmd="xrdisplay__subcmd__help__subcmd__imu__subcmd__show"
+                ;;
             xrdisplay__subcmd__help__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__autostart"
                 ;;
@@ -132,6 +147,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__help__subcmd__install,shortcuts)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__help__subcmd__install,udev-rules)
+                cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__help__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__install__subcmd__xorg__subcmd__conf"
@@ -154,8 +172,35 @@ _xrdisplay() {
             xrdisplay__subcmd__help__subcmd__uninstall,shortcuts)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__help__subcmd__uninstall,udev-rules)
+                cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__help__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf"
+                ;;
+            xrdisplay__subcmd__imu,help)
+                cmd="xrdisplay__subcmd__imu__subcmd__help"
+                ;;
+            xrdisplay__subcmd__imu,list)
+                cmd="xrdisplay__subcmd__imu__subcmd__list"
+                ;;
+            xrdisplay__subcmd__imu,record)
+                cmd="xrdisplay__subcmd__imu__subcmd__record"
+                ;;
+            xrdisplay__subcmd__imu,show)
+                cmd="xrdisplay__subcmd__imu__subcmd__show"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,help)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__help"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,list)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__list"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,record)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__record"
+                ;;
+            xrdisplay__subcmd__imu__subcmd__help,show)
+                cmd="xrdisplay__subcmd__imu__subcmd__help__subcmd__show"
                 ;;
             xrdisplay__subcmd__install,autostart)
                 cmd="xrdisplay__subcmd__install__subcmd__autostart"
@@ -168,6 +213,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install,shortcuts)
                 cmd="xrdisplay__subcmd__install__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__install,udev-rules)
+                cmd="xrdisplay__subcmd__install__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__install,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__xorg__subcmd__conf"
@@ -183,6 +231,9 @@ _xrdisplay() {
                 ;;
             xrdisplay__subcmd__install__subcmd__help,shortcuts)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__shortcuts"
+                ;;
+            xrdisplay__subcmd__install__subcmd__help,udev-rules)
+                cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__udev__subcmd__rules"
                 ;;
             xrdisplay__subcmd__install__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf"
@@ -220,6 +271,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall,shortcuts)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__uninstall,udev-rules)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__uninstall,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__xorg__subcmd__conf"
                 ;;
@@ -238,6 +292,9 @@ _xrdisplay() {
             xrdisplay__subcmd__uninstall__subcmd__help,shortcuts)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__shortcuts"
                 ;;
+            xrdisplay__subcmd__uninstall__subcmd__help,udev-rules)
+                cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__udev__subcmd__rules"
+                ;;
             xrdisplay__subcmd__uninstall__subcmd__help,xorg-conf)
                 cmd="xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf"
                 ;;
@@ -248,7 +305,7 @@ _xrdisplay() {
 
     case "${cmd}" in
         xrdisplay)
-            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom steady enable watch profile disable config completions install uninstall help"
+            opts="-h -V --display --config --help --version status snapshot bench run recenter follow curved zoom steady enable watch profile disable config completions imu install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -512,7 +569,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help)
-            opts="status snapshot bench run recenter follow curved zoom steady enable watch profile disable config completions install uninstall help"
+            opts="status snapshot bench run recenter follow curved zoom steady enable watch profile disable config completions imu install uninstall help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -637,8 +694,64 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__imu)
+            opts="list show record"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__imu__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__install)
-            opts="xorg-conf autostart capture-helper shortcuts"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -680,6 +793,20 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__install__subcmd__shortcuts)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__help__subcmd__install__subcmd__udev__subcmd__rules)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -820,7 +947,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__help__subcmd__uninstall)
-            opts="xorg-conf autostart capture-helper shortcuts all"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules all"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -889,6 +1016,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__help__subcmd__uninstall__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__help__subcmd__uninstall__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -931,8 +1072,174 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__imu)
+            opts="-h --display --config --help list show record help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help)
+            opts="list show record help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__record)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__list)
+            opts="-h --json --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__record)
+            opts="-h --seconds --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__imu__subcmd__show)
+            opts="-h --seconds --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --seconds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install)
-            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts udev-rules help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1006,7 +1313,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__install__subcmd__help)
-            opts="xorg-conf autostart capture-helper shortcuts help"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1382,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__install__subcmd__help__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__install__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1096,6 +1417,32 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__install__subcmd__udev__subcmd__rules)
+            opts="-h --rules-dir --dry-run --force --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rules-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1290,7 +1637,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__run)
-            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --zoom --curved --flat --follow --eye-offset --steady --no-steady --display --config --help"
+            opts="-h --output --method --source --also --present --present-on --refresh --view-size --stats --frames --save-frame --imu --fov --zoom --curved --flat --follow --eye-offset --steady --no-steady --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1337,6 +1684,10 @@ _xrdisplay() {
                     return 0
                     ;;
                 --imu)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fov)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1470,7 +1821,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall)
-            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts all help"
+            opts="-h --display --config --help xorg-conf autostart capture-helper shortcuts udev-rules all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1492,7 +1843,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__all)
-            opts="-h --dir --helper-dir --display --config --help"
+            opts="-h --dir --helper-dir --rules-dir --display --config --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1503,6 +1854,10 @@ _xrdisplay() {
                     return 0
                     ;;
                 --helper-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rules-dir)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1570,7 +1925,7 @@ _xrdisplay() {
             return 0
             ;;
         xrdisplay__subcmd__uninstall__subcmd__help)
-            opts="xorg-conf autostart capture-helper shortcuts all help"
+            opts="xorg-conf autostart capture-helper shortcuts udev-rules all help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1653,6 +2008,20 @@ _xrdisplay() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        xrdisplay__subcmd__uninstall__subcmd__help__subcmd__udev__subcmd__rules)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         xrdisplay__subcmd__uninstall__subcmd__help__subcmd__xorg__subcmd__conf)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -1674,6 +2043,32 @@ _xrdisplay() {
                 return 0
             fi
             case "${prev}" in
+                --display)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        xrdisplay__subcmd__uninstall__subcmd__udev__subcmd__rules)
+            opts="-h --rules-dir --display --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --rules-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --display)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

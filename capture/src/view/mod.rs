@@ -20,7 +20,7 @@ pub mod quat;
 pub mod steady;
 pub mod sway;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod tracker;
 
 /// A 3x3 matrix, row-major.

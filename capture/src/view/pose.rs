@@ -66,6 +66,37 @@ pub struct Pose {
 }
 
 impl Pose {
+    /// A pose made in-process (the sway, the IMU feed) for glasses of `display_size`
+    /// and `fov_diagonal_deg`: none of the driver's extras, a fixed look-ahead of
+    /// `ahead_ms` plus the pose's age.
+    pub fn in_process(
+        display_size: (u32, u32),
+        fov_diagonal_deg: f32,
+        ahead_ms: f32,
+        time_ms: u64,
+        orientations: [Quat; 3],
+        snapshot_ms: [f32; 3],
+    ) -> Pose {
+        Pose {
+            look_ahead: LookAheadConfig {
+                default_ms: ahead_ms,
+                scanline_ms: 0.0,
+                cap_ms: 0.0,
+            },
+            display_size,
+            fov_diagonal_deg,
+            lens_distance_ratio: 0.0,
+            sbs: false,
+            custom_banner: false,
+            smooth_follow: false,
+            smooth_follow_origin: [0.0; 16],
+            position: [0.0; 3],
+            time_ms,
+            orientations,
+            snapshot_ms,
+        }
+    }
+
     /// The newest orientation.
     pub fn orientation(&self) -> Quat {
         self.orientations[0]
@@ -100,6 +131,8 @@ pub enum Problem {
     Calibrating,
     /// A field holds a value no driver writes.
     Invalid(&'static str),
+    /// An in-process pose source (the glasses' IMU, a replay) has no pose: why.
+    Source(String),
 }
 
 impl fmt::Display for Problem {
@@ -139,6 +172,7 @@ impl fmt::Display for Problem {
                 f.write_str("the XR driver is calibrating: keep the glasses still")
             }
             Problem::Invalid(what) => write!(f, "the pose file holds an invalid {what}"),
+            Problem::Source(why) => f.write_str(why),
         }
     }
 }

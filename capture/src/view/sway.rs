@@ -5,7 +5,7 @@
 use std::f32::consts::TAU;
 use std::time::{Duration, SystemTime};
 
-use super::pose::{unix_ms, LookAheadConfig, Pose};
+use super::pose::{unix_ms, Pose};
 use super::quat::Quat;
 
 /// How far apart the three snapshots of a pose are, like a 250 Hz IMU.
@@ -61,29 +61,19 @@ impl Sway {
                 n as f32 * SNAPSHOT_INTERVAL_MS / 1000.0,
             ))
         };
-        Pose {
-            // The sway is exact: nothing to hide but the frame's own latency.
-            look_ahead: LookAheadConfig {
-                default_ms: 0.0,
-                scanline_ms: 0.0,
-                cap_ms: 0.0,
-            },
-            display_size: self.display_size,
-            fov_diagonal_deg: self.fov_diagonal_deg,
-            lens_distance_ratio: 0.0,
-            sbs: false,
-            custom_banner: false,
-            smooth_follow: false,
-            smooth_follow_origin: [0.0; 16],
-            position: [0.0; 3],
-            time_ms: unix_ms(now),
-            orientations: [0, 1, 2].map(|n| self.orientation_at(back(n))),
+        // The sway is exact: nothing to hide but the frame's own latency.
+        Pose::in_process(
+            self.display_size,
+            self.fov_diagonal_deg,
+            0.0,
+            unix_ms(now),
+            [0, 1, 2].map(|n| self.orientation_at(back(n))),
             // Only differences count; times relative to the newest snapshot.
-            snapshot_ms: [0, 1, 2].map(|n| {
+            [0, 1, 2].map(|n| {
                 let dt = elapsed.saturating_sub(back(n));
                 -(dt.as_secs_f32() * 1000.0)
             }),
-        }
+        )
     }
 }
 

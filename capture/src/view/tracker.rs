@@ -11,6 +11,7 @@ use super::projection::{project, EyeView, Glasses, Reference, ScreenRect, Settin
 use super::quat::Quat;
 use super::steady::{lock_to_pixels, snapshot_speed, Measured, Steady};
 use super::sway::Sway;
+use crate::imu::feed::Feed;
 
 /// Follow mode's clock never jumps by more than this between frames (a stalled
 /// loop, or the wall clock set back or forth).
@@ -21,6 +22,8 @@ const MAX_FRAME_STEP: Duration = Duration::from_millis(100);
 pub enum PoseSource {
     /// The XR driver's file (`--imu PATH`).
     File(PoseReader),
+    /// The glasses' IMU fused in-process, or a replay of recorded samples.
+    Imu(Feed),
     /// The synthetic sway, timed from `start`.
     Sway { sway: Sway, start: SystemTime },
     /// No head tracking (`--imu none`): the flat screen.
@@ -42,6 +45,9 @@ pub struct TrackedFrame {
     pub look_ahead_ms: Option<f32>,
     /// The head is still: the screen is held (steadiness on).
     pub still: bool,
+    /// The source has no more poses to give (a replay's end): this frame shows its
+    /// last one.
+    pub finished: bool,
 }
 
 impl fmt::Display for TrackedFrame {
@@ -86,6 +92,10 @@ impl Tracker {
         self.glasses
     }
 
+    pub fn source(&self) -> &PoseSource {
+        &self.source
+    }
+
     pub fn reference(&self) -> &Reference {
         &self.reference
     }
@@ -116,6 +126,7 @@ impl Tracker {
             .unwrap_or(Duration::ZERO)
             .min(MAX_FRAME_STEP);
         self.last_frame = Some(now);
+        let finished = matches!(&self.source, PoseSource::Imu(feed) if feed.finished());
         let (pose, problem) = match &mut self.source {
             PoseSource::File(reader) => {
                 let sample = reader.sample(now);
@@ -125,6 +136,10 @@ impl Tracker {
                 let elapsed = now.duration_since(*start).unwrap_or(Duration::ZERO);
                 (Some(sway.pose_at(elapsed, now)), None)
             }
+            PoseSource::Imu(feed) => match feed.pose(now) {
+                Ok(pose) => (Some(pose), None),
+                Err(problem) => (None, Some(problem)),
+            },
             PoseSource::None => (None, None),
         };
         let Some(pose) = pose else {
@@ -136,6 +151,7 @@ impl Tracker {
                 pose_age_ms: None,
                 look_ahead_ms: None,
                 still: false,
+                finished,
             };
         };
         let now_ms = unix_ms(now);
@@ -169,6 +185,7 @@ impl Tracker {
             pose_age_ms: Some(pose.age_ms(now_ms)),
             look_ahead_ms: Some(prediction.look_ahead_ms),
             still: steadied.still,
+            finished,
         }
     }
 }

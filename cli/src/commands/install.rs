@@ -2,7 +2,7 @@ use crate::cli::{InstallArgs, InstallWhat};
 use crate::desktop::capture_helper::{self, Installed as HelperInstalled};
 use crate::desktop::file::{Installed, Managed};
 use crate::desktop::shortcuts::{self, Bound};
-use crate::desktop::{autostart, xorg_conf};
+use crate::desktop::{autostart, udev_rules, xorg_conf};
 use crate::exit::{Error, Result};
 
 pub fn run(args: &InstallArgs) -> Result<()> {
@@ -59,6 +59,17 @@ pub fn run(args: &InstallArgs) -> Result<()> {
             Ok(())
         }
         InstallWhat::Shortcuts(a) => install_shortcuts(a.dry_run),
+        InstallWhat::UdevRules(a) => {
+            let content = udev_rules::content();
+            install(
+                &udev_rules::managed(&a.dir.rules_dir, &content),
+                a.file.force,
+                a.file.dry_run,
+                "run `sudo udevadm control --reload-rules`, then unplug the glasses and plug \
+                 them in again; `xrdisplay imu list` then says they are readable; `sudo \
+                 xrdisplay uninstall udev-rules` undoes it",
+            )
+        }
     }
 }
 

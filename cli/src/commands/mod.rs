@@ -13,6 +13,7 @@ mod completions;
 mod config;
 mod disable;
 mod enable;
+mod imu;
 mod install;
 mod profile;
 mod run;
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Profile(args) => profile::run(&args),
         Command::Config(args) => config::run(&ctx, &args),
         Command::Completions(args) => completions::run(&args),
+        Command::Imu(args) => imu::run(&args),
         Command::Install(args) => install::run(&args),
         Command::Uninstall(args) => uninstall::run(&args),
     }

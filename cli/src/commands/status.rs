@@ -322,6 +322,15 @@ fn print_text(r: &Report) {
                 s.renderer
             );
             out!("           head tracking {}", s.tracking);
+            if !s.view.source.is_empty() {
+                let rate = s.view.imu_rate_hz.map_or(String::new(), |hz| {
+                    format!(
+                        ", {hz:.0} samples/s, {} malformed reports dropped",
+                        s.view.imu_dropped.unwrap_or(0)
+                    )
+                });
+                out!("           pose source {}{rate}", s.view.source);
+            }
             if let Some(stats) = &s.stats {
                 out!("           {stats}");
             }

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use crate::cli::{UninstallArgs, UninstallWhat};
 use crate::desktop::file::{Managed, Uninstalled};
-use crate::desktop::{autostart, capture_helper, shortcuts, xorg_conf};
+use crate::desktop::{autostart, capture_helper, shortcuts, udev_rules, xorg_conf};
 use crate::exit::{Error, Result};
 
 pub fn run(args: &UninstallArgs) -> Result<()> {
@@ -13,6 +13,7 @@ pub fn run(args: &UninstallArgs) -> Result<()> {
             report("capture-helper", uninstall_capture_helper(&a.helper_dir))
         }
         UninstallWhat::Shortcuts => report("shortcuts", uninstall_shortcuts()),
+        UninstallWhat::UdevRules(a) => report("udev-rules", uninstall_udev_rules(&a.rules_dir)),
         UninstallWhat::All(a) => {
             // Every item is tried and reported, even after one fails.
             let results = [
@@ -22,6 +23,7 @@ pub fn run(args: &UninstallArgs) -> Result<()> {
                     "capture-helper",
                     uninstall_capture_helper(&a.helper.helper_dir),
                 ),
+                ("udev-rules", uninstall_udev_rules(&a.udev.rules_dir)),
                 (
                     "shortcuts",
                     if shortcuts::reachable() {
@@ -59,6 +61,11 @@ fn uninstall_xorg_conf(dir: &Path) -> Result<(String, Uninstalled)> {
 
 fn uninstall_autostart() -> Result<(String, Uninstalled)> {
     let file: Managed = autostart::managed(autostart::path()?, "");
+    Ok((file.path.display().to_string(), file.uninstall()?))
+}
+
+fn uninstall_udev_rules(dir: &Path) -> Result<(String, Uninstalled)> {
+    let file = udev_rules::managed(dir, "");
     Ok((file.path.display().to_string(), file.uninstall()?))
 }
 

@@ -6,5 +6,6 @@ pub mod autostart;
 pub mod capture_helper;
 pub mod file;
 pub mod shortcuts;
+pub mod udev_rules;
 pub mod xfconf;
 pub mod xorg_conf;

@@ -112,10 +112,10 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
     let shared = Shared::default();
     let mailboxes: Vec<Mailbox> = feeds.iter().map(|_| Mailbox::default()).collect();
     let view = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?.view;
-    if let Some(dir) = view.imu.driver_dir() {
-        let _ = shared.driver_dir.set(dir);
+    let transform = Transform::new(&view, presentation.size()).map_err(Error::usage)?;
+    if let Some(dir) = transform.driver_dir() {
+        let _ = shared.driver_dir.set(dir.to_path_buf());
     }
-    let transform = Transform::new(&view, presentation.size());
     shared.set_status(|s| {
         s.pid = std::process::id();
         s.output = names[0].clone();

@@ -140,7 +140,8 @@ impl RenderLoop {
                 }
                 self.transform.report(shared);
             }
-            if self.max_frames.is_some_and(|max| shown >= max) {
+            // A replay's end: this frame showed its final pose.
+            if self.max_frames.is_some_and(|max| shown >= max) || tracked.finished {
                 break;
             }
             if let Some(period) = period {

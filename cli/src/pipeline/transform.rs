@@ -1,5 +1,6 @@
 //! The transform stage: where the captured screen appears in the view each frame,
-//! flat or following the head pose the XR driver publishes.
+//! flat or following the head pose (the glasses' IMU read in-process, the XR
+//! driver's file, a replay or the synthetic sway).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -7,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Quad;
+use xrdisplay_capture::imu::{feed, glasses, replay};
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
 use xrdisplay_capture::view::steady::Stillness;
@@ -25,42 +27,52 @@ pub const EYE_OFFSET_RANGE: std::ops::RangeInclusive<f32> = -500.0..=500.0;
 const DEFAULT_FOLLOW_DEG: f32 = 15.0;
 /// Field of view assumed until a pose file says otherwise (XREAL Air class).
 const FALLBACK_FOV_DEG: f32 = 46.0;
+/// The diagonal fields of view `--fov` accepts, degrees.
+pub const FOV_RANGE: std::ops::RangeInclusive<f32> = 10.0..=170.0;
+/// From an IMU sample's arrival to the picture reaching the eyes on glasses: about a
+/// frame at 60 Hz plus the panel's own latency.
+const GLASSES_DELAY_MS: f32 = 20.0;
 
 /// Where head poses come from, as `--imu` and the `imu` key name it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum ImuChoice {
+    /// The glasses if found and readable, else the XR driver's file.
+    #[default]
+    Auto,
+    /// The glasses' IMU, read in-process (waiting for them if they are not there).
+    Glasses,
     None,
     Sway,
+    /// A layout-5 pose file (`file:PATH`, or a bare path).
     File(PathBuf),
-}
-
-impl Default for ImuChoice {
-    fn default() -> ImuChoice {
-        ImuChoice::File(PathBuf::from(pose::DEFAULT_PATH))
-    }
+    /// Recorded samples played at their timestamps (`replay:FILE`).
+    Replay(PathBuf),
 }
 
 impl std::str::FromStr for ImuChoice {
     type Err = String;
     fn from_str(text: &str) -> Result<ImuChoice, String> {
+        let path = |p: &str, what: &str| {
+            (!p.is_empty())
+                .then(|| PathBuf::from(p))
+                .ok_or_else(|| format!("`{what}:` needs a path after it"))
+        };
         Ok(match text {
+            "auto" => ImuChoice::Auto,
+            "glasses" => ImuChoice::Glasses,
             "none" => ImuChoice::None,
             "sway" => ImuChoice::Sway,
-            "" => return Err("expected a file, `none` or `sway`".into()),
-            path => ImuChoice::File(PathBuf::from(path)),
+            "" => {
+                return Err("expected auto, glasses, file:PATH, replay:FILE, sway or none".into())
+            }
+            _ => match text.split_once(':') {
+                Some(("file", p)) => ImuChoice::File(path(p, "file")?),
+                Some(("replay", p)) => ImuChoice::Replay(path(p, "replay")?),
+                // A bare path, as earlier versions took it.
+                _ => ImuChoice::File(PathBuf::from(text)),
+            },
         })
-    }
-}
-
-impl ImuChoice {
-    /// The XR driver's directory (its state and control files beside the pose
-    /// file), when poses come from a file.
-    pub fn driver_dir(&self) -> Option<PathBuf> {
-        match self {
-            ImuChoice::File(path) => path.parent().map(Path::to_path_buf),
-            ImuChoice::None | ImuChoice::Sway => None,
-        }
     }
 }
 
@@ -74,11 +86,85 @@ impl TryFrom<String> for ImuChoice {
 impl From<ImuChoice> for String {
     fn from(imu: ImuChoice) -> String {
         match imu {
+            ImuChoice::Auto => "auto".into(),
+            ImuChoice::Glasses => "glasses".into(),
             ImuChoice::None => "none".into(),
             ImuChoice::Sway => "sway".into(),
-            ImuChoice::File(path) => path.display().to_string(),
+            ImuChoice::File(path) => format!("file:{}", path.display()),
+            ImuChoice::Replay(path) => format!("replay:{}", path.display()),
         }
     }
+}
+
+/// A pose source opened for a loop, and what `status` says about it.
+struct Opened {
+    source: PoseSource,
+    /// Which source, and why (for `auto`).
+    describe: String,
+    /// The XR driver's directory (its state and control files beside the pose
+    /// file), when poses come from its file.
+    driver_dir: Option<PathBuf>,
+}
+
+/// Opens `imu` for a `view`-sized surface; `fov` overrides the model's field of view.
+fn open(imu: &ImuChoice, view: (u32, u32), fov: Option<f32>) -> Result<Opened, String> {
+    let plain = |source, describe: &str| Opened {
+        source,
+        describe: describe.into(),
+        driver_dir: None,
+    };
+    let file = |path: &Path, why: &str| Opened {
+        source: PoseSource::File(PoseReader::new(path)),
+        describe: format!("the XR driver's file {}{why}", path.display()),
+        driver_dir: path.parent().map(Path::to_path_buf),
+    };
+    let display = |fov_deg: f32, delay_ms: f32| feed::Display {
+        size: view,
+        fov_diagonal_deg: fov.unwrap_or(fov_deg),
+        delay_ms,
+    };
+    Ok(match imu {
+        ImuChoice::None => plain(PoseSource::None, "none (flat screen)"),
+        ImuChoice::Sway => plain(
+            PoseSource::Sway {
+                sway: Sway::default(),
+                start: SystemTime::now(),
+            },
+            "the synthetic sway",
+        ),
+        ImuChoice::File(path) => file(path, ""),
+        ImuChoice::Replay(path) => {
+            let samples = replay::read(path).map_err(|e| e.to_string())?;
+            let (feed, publisher) =
+                feed::channel(display(FALLBACK_FOV_DEG, 0.0), "replay starting");
+            replay::play(samples, publisher);
+            plain(
+                PoseSource::Imu(feed),
+                &format!("the replay {}", path.display()),
+            )
+        }
+        ImuChoice::Glasses | ImuChoice::Auto => {
+            let watch = glasses::Watch::default();
+            let found = glasses::pick(&glasses::find(&watch.sys, &watch.dev));
+            let default_file = Path::new(pose::DEFAULT_PATH);
+            let (fov_deg, describe) = match (&found, imu) {
+                (Err(why), ImuChoice::Auto) => {
+                    return Ok(file(default_file, &format!(" (auto: {why})")));
+                }
+                (Ok(g), _) => (
+                    g.model.fov_deg,
+                    format!("the glasses' IMU: {} ({})", g.model.name, g.node.display()),
+                ),
+                (Err(why), _) => (FALLBACK_FOV_DEG, format!("the glasses' IMU ({why})")),
+            };
+            let (feed, publisher) = feed::channel(
+                display(fov_deg, GLASSES_DELAY_MS),
+                "looking for the glasses",
+            );
+            glasses::spawn_reader(watch, publisher);
+            plain(PoseSource::Imu(feed), &describe)
+        }
+    })
 }
 
 /// Follow mode as `--follow` and the `follow` key give it: on or off, or on with a
@@ -143,6 +229,9 @@ pub struct ViewConfig {
     pub steady_range: f32,
     /// ... for this many seconds.
     pub steady_quiet: f32,
+    /// The glasses' diagonal field of view for in-process poses (default: the
+    /// model's, 46° for a replay).
+    pub fov: Option<f32>,
 }
 
 impl Default for ViewConfig {
@@ -150,6 +239,7 @@ impl Default for ViewConfig {
         let still = Stillness::default();
         ViewConfig {
             imu: ImuChoice::default(),
+            fov: None,
             zoom: 1.0,
             curved: false,
             follow: Follow::Switch(false),
@@ -178,8 +268,18 @@ impl ViewConfig {
 /// What `status` says about the view, and what the view commands print.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ViewStatus {
-    /// The pose source: the file's path, `sway` or `none`.
+    /// The pose source as chosen: `auto`, `glasses`, `file:PATH`, `replay:FILE`,
+    /// `sway` or `none`.
     pub imu: String,
+    /// The source in use, and why (for `auto`).
+    #[serde(default)]
+    pub source: String,
+    /// IMU samples per second, for sources read in-process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imu_rate_hz: Option<f32>,
+    /// Malformed reports dropped so far, for sources read in-process.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imu_dropped: Option<u64>,
     /// Whether the head pose moves the screen in the frames drawn now.
     pub tracking: bool,
     /// Why the pose is not used, or why the last good one is.
@@ -207,6 +307,9 @@ pub struct ViewStatus {
 pub struct Transform {
     tracker: Tracker,
     imu: ImuChoice,
+    /// Which source is in use, and why.
+    source: String,
+    driver_dir: Option<PathBuf>,
     settings: Settings,
     follow_deg: f32,
     /// The thresholds `steady on` uses.
@@ -224,25 +327,21 @@ pub struct Transform {
 pub type Views = Vec<Quad>;
 
 impl Transform {
-    /// A transform drawing into a `view`-sized surface.
-    pub fn new(config: &ViewConfig, view: (u32, u32)) -> Transform {
-        let source = match &config.imu {
-            ImuChoice::None => PoseSource::None,
-            ImuChoice::Sway => PoseSource::Sway {
-                sway: Sway::default(),
-                start: SystemTime::now(),
-            },
-            ImuChoice::File(path) => PoseSource::File(PoseReader::new(path)),
-        };
+    /// A transform drawing into a `view`-sized surface; an error when the pose
+    /// source cannot be opened (a replay file that is not one).
+    pub fn new(config: &ViewConfig, view: (u32, u32)) -> Result<Transform, String> {
+        let opened = open(&config.imu, view, config.fov)?;
         let fallback = Glasses {
             display_size: view,
-            fov_diagonal_deg: FALLBACK_FOV_DEG,
+            fov_diagonal_deg: config.fov.unwrap_or(FALLBACK_FOV_DEG),
             sbs: false,
         };
         let (follow_on, follow_deg) = config.follow.resolve();
-        Transform {
-            tracker: Tracker::new(source, fallback),
+        Ok(Transform {
+            tracker: Tracker::new(opened.source, fallback),
             imu: config.imu.clone(),
+            source: opened.describe,
+            driver_dir: opened.driver_dir,
             settings: Settings {
                 zoom: config.zoom.clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end()),
                 curved: config.curved,
@@ -258,7 +357,12 @@ impl Transform {
                 ImuChoice::None => ("off (flat screen)".into(), false, None),
                 _ => ("starting".into(), false, None),
             },
-        }
+        })
+    }
+
+    /// The XR driver's directory, when poses come from its file.
+    pub fn driver_dir(&self) -> Option<&Path> {
+        self.driver_dir.as_deref()
     }
 
     /// The quads of a frame drawn now into a `target`-sized surface, for `screens`
@@ -396,8 +500,15 @@ impl Transform {
     }
 
     fn status(&self) -> ViewStatus {
+        let report = match self.tracker.source() {
+            PoseSource::Imu(feed) => Some(feed.report()),
+            _ => None,
+        };
         ViewStatus {
             imu: self.imu.clone().into(),
+            source: self.source.clone(),
+            imu_rate_hz: report.as_ref().map(|r| r.rate_hz),
+            imu_dropped: report.as_ref().map(|r| r.dropped),
             tracking: self.last.1,
             problem: self.last.2.clone(),
             zoom: self.settings.zoom,
@@ -459,7 +570,7 @@ mod tests {
             follow,
             ..ViewConfig::default()
         };
-        Transform::new(&config, (801, 600))
+        Transform::new(&config, (801, 600)).unwrap()
     }
 
     #[test]
@@ -477,7 +588,7 @@ mod tests {
             imu: ImuChoice::File(path),
             ..ViewConfig::default()
         };
-        let mut transform = Transform::new(&config, (801, 600));
+        let mut transform = Transform::new(&config, (801, 600)).unwrap();
         let screen = Rect {
             x: 0,
             y: 0,
@@ -598,7 +709,7 @@ mod tests {
             steady_quiet: f32::MAX,
             ..ViewConfig::default()
         };
-        let mut off = Transform::new(&config, (640, 480));
+        let mut off = Transform::new(&config, (640, 480)).unwrap();
         assert!(!off.status().steady);
         apply(&mut off, Request::Steady { on: Some(true) });
         assert_eq!(off.settings.steady, Some(Stillness::default()));
@@ -610,10 +721,33 @@ mod tests {
         assert_eq!("12.5".parse(), Ok(Follow::Beyond(12.5)));
         assert!("0".parse::<Follow>().is_err());
         assert!("sideways".parse::<Follow>().is_err());
-        assert_eq!("sway".parse(), Ok(ImuChoice::Sway));
-        assert_eq!(
-            String::from(ImuChoice::default()),
-            "/dev/shm/breezy_desktop_imu"
-        );
+        for (text, choice, shown) in [
+            ("sway", ImuChoice::Sway, "sway"),
+            ("none", ImuChoice::None, "none"),
+            ("auto", ImuChoice::Auto, "auto"),
+            ("glasses", ImuChoice::Glasses, "glasses"),
+            (
+                "file:/tmp/p",
+                ImuChoice::File("/tmp/p".into()),
+                "file:/tmp/p",
+            ),
+            (
+                "/dev/shm/x",
+                ImuChoice::File("/dev/shm/x".into()),
+                "file:/dev/shm/x",
+            ),
+            (
+                "replay:t.csv",
+                ImuChoice::Replay("t.csv".into()),
+                "replay:t.csv",
+            ),
+        ] {
+            assert_eq!(text.parse(), Ok(choice.clone()), "{text}");
+            assert_eq!(String::from(choice.clone()), shown);
+            assert_eq!(shown.parse(), Ok(choice), "{shown} round trips");
+        }
+        assert_eq!(ImuChoice::default(), ImuChoice::Auto);
+        assert!("replay:".parse::<ImuChoice>().is_err());
+        assert!("".parse::<ImuChoice>().is_err());
     }
 }
