@@ -89,17 +89,27 @@ impl Session {
     }
 }
 
-#[test]
-fn each_pair_gets_its_own_layout_back_and_unplugging_leaves_the_desktop_as_before() {
-    let server = XServer::dummy();
-    plug_glasses(&server, "DUMMY1");
+/// DUMMY1 lit beside DUMMY0 with no glasses' EDID yet (a plain monitor), a watcher
+/// started, and the layout before any glasses came.
+fn watching(server: &XServer) -> (Session, Child, Layout) {
+    plug_glasses(server, "DUMMY1");
     delete_edid(server.display(), "DUMMY1");
-    let before = layout(&server);
+    // Reading the layout through xrandr probes; measured: without a probe after the
+    // EDID is deleted, the dummy driver's DUMMY1 is not seen as glasses when the next
+    // EDID comes.
+    let before = layout(server);
     let session = Session {
         dir: tempfile::tempdir().unwrap(),
         display: server.display().to_string(),
     };
     let watcher = session.watch();
+    (session, watcher, before)
+}
+
+#[test]
+fn each_pair_gets_its_own_layout_back_and_unplugging_leaves_the_desktop_as_before() {
+    let server = XServer::dummy();
+    let (session, watcher, before) = watching(&server);
 
     // A second watcher for the same display is refused.
     let second = session.xrdisplay(&["watch"]);
@@ -165,17 +175,7 @@ fn each_pair_gets_its_own_layout_back_and_unplugging_leaves_the_desktop_as_befor
 #[test]
 fn a_window_on_xr0_comes_back_to_a_visible_monitor_when_the_glasses_go() {
     let server = XServer::dummy();
-    plug_glasses(&server, "DUMMY1");
-    delete_edid(server.display(), "DUMMY1");
-    // Reading the layout through xrandr probes; measured: without a probe after the
-    // EDID is deleted, the dummy driver's DUMMY1 is not seen as glasses when the next
-    // EDID comes.
-    let before = layout(&server);
-    let session = Session {
-        dir: tempfile::tempdir().unwrap(),
-        display: server.display().to_string(),
-    };
-    let watcher = session.watch();
+    let (session, watcher, before) = watching(&server);
     set_edid_of_pair(server.display(), "DUMMY1", "XREAL Air", 7);
     session.wait_for_xr0(&server, "plug", |g| g == Some("1920x1080+3840+0"));
     let wm = Xfwm4::start(&server);
