@@ -9,69 +9,44 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::exit::{Error, Result};
-use crate::geometry::Size;
-use crate::randr::backend::{BackendKind, EnableRequest};
+use crate::randr::backend::EnableRequest;
 use crate::randr::layout::Placement;
 
-/// One XR output as `enable` made it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct XrEntry {
-    pub output: String,
-    pub size: Size,
-    pub refresh: u32,
-    pub placement: Placement,
-    pub primary: bool,
-    pub backend: BackendKind,
-}
-
-impl XrEntry {
-    pub fn from_request(req: &EnableRequest) -> XrEntry {
-        XrEntry {
-            output: req.output.clone(),
-            size: req.size,
-            refresh: req.refresh,
-            placement: req.placement.clone(),
-            primary: req.primary,
-            backend: req.backend,
-        }
+/// The `enable` flags that make `req`'s XR output again.
+pub fn enable_args(req: &EnableRequest) -> Vec<String> {
+    let mut args = vec![
+        "enable".into(),
+        "--output".into(),
+        req.output.clone(),
+        "--size".into(),
+        req.size.to_string(),
+        "--refresh".into(),
+        req.refresh.to_string(),
+        "--backend".into(),
+        req.backend.to_string(),
+    ];
+    let (flag, value) = match &req.placement {
+        Placement::Auto => (None, String::new()),
+        Placement::RightOf(o) => (Some("--right-of"), o.clone()),
+        Placement::LeftOf(o) => (Some("--left-of"), o.clone()),
+        Placement::Above(o) => (Some("--above"), o.clone()),
+        Placement::Below(o) => (Some("--below"), o.clone()),
+        Placement::At(p) => (Some("--pos"), format!("{},{}", p.x, p.y)),
+    };
+    if let Some(flag) = flag {
+        args.extend([flag.to_string(), value]);
     }
-
-    /// The `enable` flags that make it again.
-    pub fn enable_args(&self) -> Vec<String> {
-        let mut args = vec![
-            "enable".into(),
-            "--output".into(),
-            self.output.clone(),
-            "--size".into(),
-            format!("{}x{}", self.size.width, self.size.height),
-            "--refresh".into(),
-            self.refresh.to_string(),
-            "--backend".into(),
-            self.backend.to_string(),
-        ];
-        let (flag, value) = match &self.placement {
-            Placement::Auto => (None, String::new()),
-            Placement::RightOf(o) => (Some("--right-of"), o.clone()),
-            Placement::LeftOf(o) => (Some("--left-of"), o.clone()),
-            Placement::Above(o) => (Some("--above"), o.clone()),
-            Placement::Below(o) => (Some("--below"), o.clone()),
-            Placement::At(p) => (Some("--pos"), format!("{},{}", p.x, p.y)),
-        };
-        if let Some(flag) = flag {
-            args.extend([flag.to_string(), value]);
-        }
-        if self.primary {
-            args.push("--primary".into());
-        }
-        args
+    if req.primary {
+        args.push("--primary".into());
     }
+    args
 }
 
 /// One pair's remembered layout, XR outputs in the order they were enabled.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Profile {
     pub model: Option<String>,
-    pub outputs: Vec<XrEntry>,
+    pub outputs: Vec<EnableRequest>,
 }
 
 fn dir() -> Result<PathBuf> {
@@ -124,7 +99,7 @@ fn save(pair: &str, profile: &Profile) -> Result<()> {
 }
 
 /// Records `entry` in the pair's profile, replacing the same output's.
-pub fn remember(pair: &str, model: Option<&str>, entry: XrEntry) -> Result<()> {
+pub fn remember(pair: &str, model: Option<&str>, entry: EnableRequest) -> Result<()> {
     let mut profile = load(pair)?.unwrap_or_default();
     profile.model = model.map(str::to_string).or(profile.model);
     match profile
@@ -189,11 +164,12 @@ pub fn forget(pair: &str) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::geometry::Position;
+    use crate::geometry::{Position, Size};
+    use crate::randr::backend::BackendKind;
 
     #[test]
     fn an_entry_gives_back_the_enable_flags_that_made_it() {
-        let entry = XrEntry {
+        let entry = EnableRequest {
             output: "XR-1".into(),
             size: Size {
                 width: 1280,
@@ -203,9 +179,10 @@ mod tests {
             placement: Placement::At(Position { x: 0, y: 1080 }),
             primary: true,
             backend: BackendKind::Anchored,
+            glasses: Some("DUMMY1".into()),
         };
         assert_eq!(
-            entry.enable_args().join(" "),
+            enable_args(&entry).join(" "),
             "enable --output XR-1 --size 1280x720 --refresh 90 --backend anchored --pos 0,1080 --primary"
         );
         let text = serde_json::to_string(&Profile {
@@ -214,6 +191,16 @@ mod tests {
         })
         .unwrap();
         let back: Profile = serde_json::from_str(&text).unwrap();
-        assert_eq!(back.outputs, [entry]);
+        assert_eq!(
+            back.outputs[0].glasses, None,
+            "found anew, never remembered"
+        );
+        assert_eq!(
+            back.outputs[0],
+            EnableRequest {
+                glasses: None,
+                ..entry
+            }
+        );
     }
 }

@@ -141,11 +141,7 @@ fn remember_for_the_glasses(glasses: Option<&runtime::Glasses>, request: &Enable
     let Some((glasses, pair)) = glasses.and_then(|g| Some((g, g.pair.as_deref()?))) else {
         return;
     };
-    if let Err(e) = profiles::remember(
-        pair,
-        glasses.model,
-        profiles::XrEntry::from_request(request),
-    ) {
+    if let Err(e) = profiles::remember(pair, glasses.model, request.clone()) {
         eprintln!("xrdisplay: note: the layout of glasses {pair} was not remembered: {e}");
     }
 }

@@ -16,7 +16,7 @@ use crate::cli::WatchArgs;
 use crate::commands::Context;
 use crate::exit::{Error, Result};
 use crate::pidlock::{PidLock, Refused};
-use crate::profiles::{self, XrEntry};
+use crate::profiles;
 use crate::randr::backend::XrTarget;
 use crate::randr::Session;
 use crate::runtime::{self, Glasses};
@@ -117,7 +117,7 @@ fn plugged(ctx: &Context, glasses: &Glasses, pair: String, default: &str) -> Res
         }
     );
     let commands: Vec<Vec<String>> = match &remembered {
-        Some(outputs) => outputs.iter().map(XrEntry::enable_args).collect(),
+        Some(outputs) => outputs.iter().map(profiles::enable_args).collect(),
         None => vec![vec!["enable".into(), "--output".into(), default.into()]],
     };
     let mut outputs = Vec::new();

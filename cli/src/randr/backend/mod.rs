@@ -54,8 +54,9 @@ impl fmt::Display for BackendKind {
     }
 }
 
-/// What `enable` was asked to do.
-#[derive(Debug, Clone)]
+/// What `enable` was asked to do; also what a pair of glasses' layout remembers of
+/// each XR output (`profiles.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnableRequest {
     pub output: String,
     pub size: Size,
@@ -63,7 +64,9 @@ pub struct EnableRequest {
     pub placement: Placement,
     pub primary: bool,
     pub backend: BackendKind,
-    /// The connected output of the glasses, which can anchor the XR monitor.
+    /// The connected output of the glasses, which can anchor the XR monitor: found
+    /// anew each time, never remembered.
+    #[serde(skip)]
     pub glasses: Option<String>,
 }
 
