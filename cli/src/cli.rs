@@ -208,7 +208,7 @@ pub enum Command {
     Imu(ImuArgs),
 
     /// Install desktop integration: the xorg.conf snippet selecting the modesetting
-    /// driver, the autostart entry that enables the XR output at login, the capture
+    /// driver, the autostart entry that starts the glasses watcher at login, the capture
     /// helper that reads DRM framebuffers for an unprivileged xrdisplay, XFCE
     /// keyboard shortcuts for recenter, follow, zoom, curved and steady, or the udev
     /// rules that let you read the glasses without root.
