@@ -45,7 +45,18 @@ impl Session {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(self.log()).expect("the watcher's log"));
-        command.spawn().expect("start xrdisplay watch")
+        let watcher = command.spawn().expect("start xrdisplay watch");
+        // Holding its lock and listening: only then is a second watcher refused.
+        let deadline = Instant::now() + PATIENCE;
+        while !self.said().contains("watching") {
+            assert!(
+                Instant::now() < deadline,
+                "the watcher did not start: {}",
+                self.said()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        watcher
     }
 
     /// What the watcher said so far.

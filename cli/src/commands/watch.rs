@@ -65,7 +65,12 @@ pub fn run(ctx: &Context, args: &WatchArgs) -> Result<()> {
             keep_the_loop_running(ctx, &session, s)?;
             next_check = Instant::now() + HEALTH_CHECK;
         }
-        if wait_for_change(&session, next_check)? {
+        // With nothing shown there is nothing to check: sleep until RandR reports.
+        let wake = match shown {
+            Some(_) => next_check,
+            None => Instant::now() + HEALTH_CHECK,
+        };
+        if wait_for_change(&session, wake)? {
             eprintln!("xrdisplay watch: stopped by a signal; the layout stays as it is");
             return Ok(());
         }
