@@ -6,6 +6,7 @@ use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::profiles;
 use crate::randr::backend::{plan_disable, XrTarget};
+use crate::randr::state::ScreenState;
 use crate::randr::{transaction, Session};
 use crate::runtime;
 use crate::windows;
@@ -59,8 +60,9 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
         hold.map(|h| h.restore()).transpose()?;
     }
     if plan.is_some() && !args.dry_run {
-        windows::bring_back(&session, &session.read()?, &stranded)?;
-        forget_for_the_glasses(&session, &name)?;
+        let after = session.read()?;
+        windows::bring_back(&session, &after, &stranded)?;
+        forget_for_the_glasses(&session, &after, &name)?;
     }
     let loop_restarted = match &others {
         Some(others) if !others.is_empty() => Some(runtime::spawn_loop(
@@ -108,8 +110,8 @@ pub fn run(ctx: &Context, args: &DisableArgs) -> Result<()> {
 /// Drops the XR output from the connected pair's layout: turned off while the pair is
 /// plugged in, it stays off when the pair comes back. (When the pair is unplugged,
 /// `watch` disables its outputs with no glasses connected, and the layout is kept.)
-fn forget_for_the_glasses(session: &Session, name: &str) -> Result<()> {
-    let glasses = runtime::Glasses::find(session, &session.read()?)?;
+fn forget_for_the_glasses(session: &Session, state: &ScreenState, name: &str) -> Result<()> {
+    let glasses = runtime::Glasses::find(session, state)?;
     if let Some(pair) = glasses.and_then(|g| g.pair) {
         if let Err(e) = profiles::drop_output(&pair, name) {
             eprintln!("xrdisplay: note: the layout of glasses {pair} was not updated: {e}");
