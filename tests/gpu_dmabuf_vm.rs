@@ -16,10 +16,10 @@ mod guest {
     use x11rb::connection::Connection;
     use x11rb::protocol::xproto::{ConnectionExt as _, CreateWindowAux, WindowClass};
     use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
-    use xrdisplay_capture::frame::Rect;
     use xrdisplay_capture::gpu::{Renderer, Target};
     use xrdisplay_capture::view::Placement;
     use xrdisplay_harness::{draw_pattern, in_guest, pattern_rgb};
+    use xrdisplay_model::Rect;
 
     fn rgb(rgba: Vec<u8>) -> Vec<[u8; 3]> {
         rgba.chunks_exact(4).map(|p| [p[0], p[1], p[2]]).collect()

@@ -6,22 +6,18 @@ use std::time::{Duration, Instant};
 use x11rb::connection::Connection;
 use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
 use xrdisplay_capture::format::{Format, Layout, FORMATS, XRGB8888};
-use xrdisplay_capture::frame::{BufferLayout, Frame, Rect};
+use xrdisplay_capture::frame::{BufferLayout, Frame};
 use xrdisplay_capture::gpu::{Cursor, Quad, Renderer, Target};
 use xrdisplay_capture::view::Placement;
 use xrdisplay_capture::Error;
 use xrdisplay_harness::{pattern_rgb, XServer};
+use xrdisplay_model::Rect;
 
 const W: u32 = 321; // odd: rows of RGB565 are not 4-byte aligned
 const H: u32 = 200;
 
 fn rect(x: u32, y: u32, width: u32, height: u32) -> Rect {
-    Rect {
-        x,
-        y,
-        width,
-        height,
-    }
+    Rect::new(x.try_into().unwrap(), y.try_into().unwrap(), width, height)
 }
 
 /// `rgb(x, y)` encoded in `format`, rows `stride` bytes apart, with junk in padding

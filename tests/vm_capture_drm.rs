@@ -22,9 +22,9 @@ mod guest {
     };
     use x11rb::wrapper::ConnectionExt as _;
     use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
-    use xrdisplay_capture::frame::Rect;
     use xrdisplay_capture::Error;
     use xrdisplay_harness::in_guest;
+    use xrdisplay_model::Rect;
 
     /// A second DRM client, standing in for a compositor that makes framebuffers.
     struct Card(File);
@@ -186,10 +186,7 @@ mod guest {
                 "{method:?} of framebuffer {front} differs"
             );
         }
-        let outside = Rect {
-            x: size.0 - 10,
-            ..rect
-        };
+        let outside = rect.at(i32::try_from(size.0).unwrap() - 10, rect.y);
         assert!(matches!(
             capture.snapshot(FbSource::Front, outside, DrmMethod::Mmap),
             Err(Error::Geometry(_))

@@ -13,11 +13,11 @@ mod guest {
     use super::*;
     use xrdisplay_capture::drm::device::Card;
     use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
-    use xrdisplay_capture::frame::Rect;
     use xrdisplay_harness::{
         assert_is_pattern, assert_loop_shows_the_pattern, assert_snapshots_are_the_pattern,
         draw_pattern, enable_virtual_2, read_png_rgb, virtual_2_with_pattern, xrdisplay,
     };
+    use xrdisplay_model::Rect;
 
     const BIN: &str = env!("CARGO_BIN_EXE_xrdisplay");
 

@@ -11,7 +11,7 @@ use drm::buffer::DrmFourcc;
 use drm::control::Device as _;
 use xrdisplay_capture::drm::device::Card;
 use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
-use xrdisplay_capture::frame::Rect;
+use xrdisplay_model::Rect;
 
 const FRAMES: usize = 60;
 const SIZES: [(u32, u32); 2] = [(1920, 1080), (3840, 2160)];

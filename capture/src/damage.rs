@@ -14,8 +14,8 @@ use x11rb::protocol::xfixes::{self, ConnectionExt as _};
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
 
-use crate::frame::Rect;
 use crate::{Error, Result};
+use xrdisplay_model::Rect;
 
 /// Damage of the root window, on a connection of its own.
 pub struct DamageWatch {
@@ -77,11 +77,7 @@ impl DamageWatch {
         if std::mem::take(&mut self.first) {
             self.notified = false;
             self.fetch()?;
-            return Ok(vec![Rect {
-                x: 0,
-                y: 0,
-                ..within
-            }]);
+            return Ok(vec![within.at(0, 0)]);
         }
         if !std::mem::take(&mut self.notified) {
             return Ok(Vec::new());
@@ -131,16 +127,9 @@ impl AsFd for DamageWatch {
 
 /// `r` (screen coordinates) cut to `within`, relative to `within`'s corner.
 fn clip(r: x11rb::protocol::xproto::Rectangle, within: Rect) -> Option<Rect> {
-    let x0 = i64::from(r.x).max(i64::from(within.x));
-    let y0 = i64::from(r.y).max(i64::from(within.y));
-    let x1 = (i64::from(r.x) + i64::from(r.width)).min(i64::from(within.x + within.width));
-    let y1 = (i64::from(r.y) + i64::from(r.height)).min(i64::from(within.y + within.height));
-    (x1 > x0 && y1 > y0).then(|| Rect {
-        x: (x0 - i64::from(within.x)) as u32,
-        y: (y0 - i64::from(within.y)) as u32,
-        width: (x1 - x0) as u32,
-        height: (y1 - y0) as u32,
-    })
+    let r = Rect::new(r.x.into(), r.y.into(), r.width.into(), r.height.into());
+    let cut = r.intersect(&within)?;
+    Some(cut.offset(-within.x, -within.y))
 }
 
 /// Waits until `fd` is readable or `timeout` passes.

@@ -2,6 +2,8 @@
 
 use std::path::Path;
 
+use xrdisplay_model::Rect;
+
 use crate::format::Format;
 use crate::{Error, Result};
 
@@ -19,29 +21,22 @@ impl Frame {
     pub fn crop(src: &[u8], layout: BufferLayout, rect: Rect) -> Result<Frame> {
         let bpp = layout.format.bytes_per_pixel as usize;
         let row_bytes = rect.width as usize * bpp;
-        let inside = rect.width > 0
-            && rect.height > 0
-            && rect
-                .x
-                .checked_add(rect.width)
-                .is_some_and(|r| r <= layout.width)
-            && rect
-                .y
-                .checked_add(rect.height)
-                .is_some_and(|b| b <= layout.height)
-            && layout.width as usize * bpp <= layout.stride
+        let origin = rect
+            .origin()
+            .filter(|_| rect.fits((layout.width, layout.height)));
+        let buffer_holds_layout = layout.width as usize * bpp <= layout.stride
             && (layout.height as usize).saturating_sub(1) * layout.stride
                 + layout.width as usize * bpp
                 <= src.len();
-        if !inside {
+        let Some((x, y)) = origin.filter(|_| buffer_holds_layout) else {
             return Err(Error::Geometry(format!(
-                "rectangle {}x{}+{}+{} does not fit the {}x{} buffer",
-                rect.width, rect.height, rect.x, rect.y, layout.width, layout.height
+                "rectangle {rect} does not fit the {}x{} buffer",
+                layout.width, layout.height
             )));
-        }
+        };
         let mut data = vec![0u8; row_bytes * rect.height as usize];
         for (row, out) in data.chunks_exact_mut(row_bytes).enumerate() {
-            let start = (rect.y as usize + row) * layout.stride + rect.x as usize * bpp;
+            let start = (y as usize + row) * layout.stride + x as usize * bpp;
             crate::copy::copy_row(out, &src[start..start + row_bytes]);
         }
         Ok(Frame {
@@ -100,15 +95,6 @@ pub struct BufferLayout {
     /// Bytes from one row to the next.
     pub stride: usize,
     pub format: Format,
-}
-
-/// A rectangle in a buffer's pixel coordinates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rect {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
 }
 
 #[cfg(test)]

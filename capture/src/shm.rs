@@ -13,9 +13,10 @@ use x11rb::protocol::xproto::{ImageFormat, Window};
 use x11rb::rust_connection::RustConnection;
 
 use crate::format::XRGB8888;
-use crate::frame::{BufferLayout, Frame, Rect};
+use crate::frame::{BufferLayout, Frame};
 use crate::mapping::Mapping;
 use crate::{Error, Result};
+use xrdisplay_model::Rect;
 
 /// A MIT-SHM reader of the root window.
 pub struct ShmCapture {
@@ -97,31 +98,42 @@ impl ShmCapture {
             stride: rect.width as usize * 4,
             format: XRGB8888,
         };
-        Frame::crop(self.mapping.as_slice(), layout, Rect { x: 0, y: 0, ..rect })
+        Frame::crop(self.mapping.as_slice(), layout, rect.at(0, 0))
     }
 
     /// Has the X server copy `rect` of the screen into the shared segment (one
     /// `ShmGetImage`) and returns it there, rows of `width * 4` bytes of XRGB8888: the
     /// one copy of this path, made by the server.
     pub fn grab_shared(&mut self, rect: Rect) -> Result<&[u8]> {
-        let fits = |v: u32| i16::try_from(v).is_ok() && u16::try_from(v).is_ok();
         let bytes = rect.width as usize * rect.height as usize * 4;
-        if !(fits(rect.x) && fits(rect.y) && fits(rect.width) && fits(rect.height))
-            || bytes > self.mapping.len()
-        {
+        let wire = (
+            i16::try_from(rect.x).ok().filter(|x| *x >= 0),
+            i16::try_from(rect.y).ok().filter(|y| *y >= 0),
+            u16::try_from(rect.width)
+                .ok()
+                .filter(|w| i16::try_from(*w).is_ok()),
+            u16::try_from(rect.height)
+                .ok()
+                .filter(|h| i16::try_from(*h).is_ok()),
+        );
+        let (Some(x), Some(y), Some(width), Some(height)) = wire else {
             return Err(Error::Geometry(format!(
-                "rectangle {}x{}+{}+{} is larger than the screen this reader was made for",
-                rect.width, rect.height, rect.x, rect.y
+                "rectangle {rect} is larger than the screen this reader was made for"
+            )));
+        };
+        if bytes > self.mapping.len() {
+            return Err(Error::Geometry(format!(
+                "rectangle {rect} is larger than the screen this reader was made for"
             )));
         }
         let reply = self
             .conn
             .shm_get_image(
                 self.root,
-                rect.x as i16,
-                rect.y as i16,
-                rect.width as u16,
-                rect.height as u16,
+                x,
+                y,
+                width,
+                height,
                 !0,
                 ImageFormat::Z_PIXMAP.into(),
                 self.segment,

@@ -2,17 +2,18 @@
 //! capture library's errors as exit codes.
 
 use xrdisplay_capture::drm::{Dmabuf, DrmCapture, DrmMethod, FbSource};
-use xrdisplay_capture::frame::{Frame, Rect};
+use xrdisplay_capture::frame::Frame;
 use xrdisplay_capture::keepalive::KeepAlive;
 use xrdisplay_capture::shm::ShmCapture;
+use xrdisplay_model::Rect;
 
-use crate::cli::{CaptureArgs, CaptureMethod, SourceChoice};
+use crate::cli::CaptureArgs;
 use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
-use crate::geometry;
 use crate::randr::backend::XrTarget;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
+use xrdisplay_model::{CaptureMethod, SourceChoice};
 
 /// What a capture command starts from: the output, where it is, and a reader for it.
 pub struct Capture {
@@ -62,7 +63,7 @@ impl Target {
     pub fn resolve(state: &ScreenState, name: &str, choice: SourceChoice) -> Result<Target> {
         let output = XrTarget::find(state, name).output(state).cloned();
         let framebuffer_id = output.as_ref().and_then(|o| o.framebuffer_id);
-        let rect = frame_rect(output_on_screen(state, name)?);
+        let rect = output_on_screen(state, name)?;
         let (source, rect) = match (choice, framebuffer_id) {
             (SourceChoice::Auto | SourceChoice::Front, _) => (FbSource::Front, rect),
             (SourceChoice::FramebufferId, Some(id)) => {
@@ -97,23 +98,12 @@ impl Target {
 }
 
 /// Where on the screen the output `name` (an XR output, monitor or any output) is.
-pub fn output_on_screen(state: &ScreenState, name: &str) -> Result<geometry::Rect> {
+pub fn output_on_screen(state: &ScreenState, name: &str) -> Result<Rect> {
     XrTarget::find(state, name).rect(state).ok_or_else(|| {
         Error::usage(format!(
             "{name} is not on the screen: run `xrdisplay enable --output {name}` first, or name an active output"
         ))
     })
-}
-
-/// A rectangle of the X screen as the capture library counts it (a screen's outputs
-/// never sit at negative coordinates).
-pub fn frame_rect(rect: geometry::Rect) -> Rect {
-    Rect {
-        x: u32::try_from(rect.x).unwrap_or(0),
-        y: u32::try_from(rect.y).unwrap_or(0),
-        width: rect.width,
-        height: rect.height,
-    }
 }
 
 /// A connected reader, and the keep-alive a patched driver's virtual output needs.

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use xrdisplay_model::{CaptureMethod, Choice, SourceChoice};
 
 use crate::config::FileConfig;
 use crate::desktop::xfconf::XfceMode;
@@ -241,41 +242,6 @@ pub struct StatusArgs {
     pub json: bool,
 }
 
-/// How pixels are read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CaptureMethod {
-    /// The best available: dmabuf, then mmap, then shm
-    Auto,
-    /// Export the DRM framebuffer as DMA-BUF and map that
-    Dmabuf,
-    /// Map the DRM framebuffer (linear buffers only)
-    Mmap,
-    /// Ask the X server (MIT-SHM); needs no DRM access
-    Shm,
-}
-
-impl std::fmt::Display for CaptureMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let value = clap::ValueEnum::to_possible_value(self).ok_or(std::fmt::Error)?;
-        f.write_str(value.get_name())
-    }
-}
-
-/// Which framebuffer the DRM methods read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SourceChoice {
-    /// The front buffer; a running loop moves to the FRAMEBUFFER_ID buffer once that
-    /// property changes (the driver started drawing there)
-    Auto,
-    /// The screen's front buffer (what the CRTCs scan out) at the output's position
-    Front,
-    /// The buffer behind the output's FRAMEBUFFER_ID property (patched driver only;
-    /// it stays black while the driver draws XR-0 into the front buffer)
-    FramebufferId,
-}
-
 /// What to capture and how: shared by snapshot, bench and run.
 #[derive(Debug, Args)]
 pub struct CaptureArgs {
@@ -284,11 +250,11 @@ pub struct CaptureArgs {
     pub output: Option<String>,
 
     /// How to read the pixels
-    #[arg(long, value_enum, default_value_t = CaptureMethod::Auto)]
+    #[arg(long, value_parser = choice::<CaptureMethod>(), default_value_t = CaptureMethod::Auto)]
     pub method: CaptureMethod,
 
     /// Which framebuffer the DRM methods read
-    #[arg(long, value_enum, default_value_t = SourceChoice::Auto)]
+    #[arg(long, value_parser = choice::<SourceChoice>(), default_value_t = SourceChoice::Auto)]
     pub source: SourceChoice,
 }
 
@@ -876,5 +842,38 @@ mod tests {
         assert_eq!(run_config(&["--steady", "--no-steady"]).steady, Some(false));
         let cli = Cli::try_parse_from(["xrdisplay", "steady", "sometimes"]);
         assert!(cli.is_err());
+    }
+}
+
+/// clap's view of a model [`Choice`]: its names with their help (for `--help`, man
+/// pages and completions) and the parse; the model itself knows nothing of clap.
+#[derive(Clone, Copy)]
+pub struct ChoiceParser<T>(std::marker::PhantomData<T>);
+
+/// The value parser for a model [`Choice`] flag.
+pub fn choice<T: Choice>() -> ChoiceParser<T> {
+    ChoiceParser(std::marker::PhantomData)
+}
+
+impl<T: Choice + Send + Sync> clap::builder::TypedValueParser for ChoiceParser<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        let names = T::ALL.iter().map(|(_, name, _)| *name);
+        let name = clap::builder::PossibleValuesParser::new(names).parse_ref(cmd, arg, value)?;
+        T::parse(&name).map_err(|e| clap::Error::raw(clap::error::ErrorKind::InvalidValue, e))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(T::ALL.iter().map(|(_, name, help)| {
+            clap::builder::PossibleValue::new(*name).help(*help)
+        })))
     }
 }

@@ -122,42 +122,6 @@ impl fmt::Display for Position {
     }
 }
 
-/// A rectangle on the X screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Rect {
-    pub x: i32,
-    pub y: i32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl Rect {
-    pub fn right(&self) -> i32 {
-        self.x + self.width as i32
-    }
-
-    pub fn bottom(&self) -> i32 {
-        self.y + self.height as i32
-    }
-
-    pub fn contains_point(&self, x: i32, y: i32) -> bool {
-        (self.x..self.right()).contains(&x) && (self.y..self.bottom()).contains(&y)
-    }
-
-    pub fn overlaps(&self, other: &Rect) -> bool {
-        self.x < other.right()
-            && other.x < self.right()
-            && self.y < other.bottom()
-            && other.y < self.bottom()
-    }
-}
-
-impl fmt::Display for Rect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}x{}+{}+{}", self.width, self.height, self.x, self.y)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,29 +157,5 @@ mod tests {
         assert!(err.contains("negative"), "{err}");
         assert!("1,2,3".parse::<Position>().is_err());
         assert!("40000,0".parse::<Position>().is_err());
-    }
-
-    #[test]
-    fn rects_overlap_only_when_sharing_area() {
-        let a = Rect {
-            x: 0,
-            y: 0,
-            width: 100,
-            height: 100,
-        };
-        let touching = Rect {
-            x: 100,
-            y: 0,
-            width: 50,
-            height: 50,
-        };
-        let inside = Rect {
-            x: 50,
-            y: 50,
-            width: 10,
-            height: 10,
-        };
-        assert!(!a.overlaps(&touching));
-        assert!(a.overlaps(&inside));
     }
 }

@@ -10,9 +10,9 @@ use x11rb::protocol::xproto::{
 };
 
 use crate::exit::Result;
-use crate::geometry::Rect;
 use crate::randr::state::{atom, ScreenState};
 use crate::randr::Session;
+use xrdisplay_model::Rect;
 
 /// A managed window and where its frame's top-left corner is now.
 pub struct Stranded {

@@ -24,10 +24,11 @@ pub use self::framebuffer::PRIVILEGE_HINT;
 use self::framebuffer::{ioctl_error, FbInfo, FbKey};
 use self::map::with_read_sync;
 use crate::format::Format;
-use crate::frame::{BufferLayout, Frame, Rect};
+use crate::frame::{BufferLayout, Frame};
 use crate::helper::{self, Helper};
 use crate::mapping::Mapping;
 use crate::{Error, Result};
+use xrdisplay_model::Rect;
 
 /// The major device number of DRM devices.
 pub(crate) const DRM_MAJOR: u32 = 226;

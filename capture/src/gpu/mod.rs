@@ -21,11 +21,12 @@ use glow::HasContext;
 use self::texture::gl_format;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};
-use crate::frame::{BufferLayout, Frame, Rect};
+use crate::frame::{BufferLayout, Frame};
 pub use crate::present::Target;
 use crate::present::{Lease, Offscreen, Window};
 use crate::view::Placement;
 use crate::{Error, Result};
+use xrdisplay_model::Rect;
 
 /// GL renderers (a part of GL_RENDERER) that advertise DMA-BUF import but draw
 /// imported buffers wrongly, and why: imports are refused there, so the caller
@@ -283,7 +284,7 @@ impl Renderer {
     /// the same one comes back; the GPU then reads the framebuffer directly every frame.
     pub fn set_source_dmabuf(&mut self, screen: usize, buf: &Dmabuf, rect: Rect) -> Result<()> {
         self.egl.make_current()?;
-        let inside = fits(rect, (buf.width, buf.height));
+        let inside = rect.fits((buf.width, buf.height));
         if !inside {
             return Err(Error::Geometry(format!(
                 "rectangle {}x{}+{}+{} does not fit framebuffer {} ({}x{})",
@@ -503,8 +504,7 @@ impl Renderer {
             ..
         } in &quads
         {
-            if !fits(*viewport, self.size)
-                || placement.view_size != (viewport.width, viewport.height)
+            if !viewport.fits(self.size) || placement.view_size != (viewport.width, viewport.height)
             {
                 return Err(Error::Geometry(format!(
                     "a {}x{} view cannot be drawn into viewport {}x{}+{}+{} of a {}x{} target",
@@ -556,11 +556,16 @@ impl Renderer {
                 let first = if top_first {
                     v.y
                 } else {
-                    self.size.1 - v.y - v.height
+                    Rect::sized(self.size.0, self.size.1).bottom() - v.bottom()
                 };
-                gl.viewport(v.x as i32, first as i32, v.width as i32, v.height as i32);
-                self.program
-                    .set_view(gl, self.size.1, top_first, (v.x, v.y), &quad.placement);
+                gl.viewport(v.x, first, v.width as i32, v.height as i32);
+                self.program.set_view(
+                    gl,
+                    self.size.1,
+                    top_first,
+                    v.origin().unwrap_or_default(),
+                    &quad.placement,
+                );
                 gl.draw_arrays(glow::TRIANGLES, 0, 3);
             }
             gl.active_texture(glow::TEXTURE0);
@@ -689,15 +694,6 @@ impl Renderer {
             unsafe { self.gl.delete_texture(c.texture) };
         }
     }
-}
-
-/// Whether `rect` has pixels and lies within `size`.
-fn fits(rect: Rect, size: (u32, u32)) -> bool {
-    let end = |start: u32, len: u32, max: u32| start.checked_add(len).is_some_and(|e| e <= max);
-    rect.width > 0
-        && rect.height > 0
-        && end(rect.x, rect.width, size.0)
-        && end(rect.y, rect.height, size.1)
 }
 
 impl Drop for Renderer {

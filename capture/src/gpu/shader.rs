@@ -211,13 +211,13 @@ impl Program {
     }
 
     /// Sets the screen's rectangle in its texture.
-    pub fn set_source(&self, gl: &glow::Context, rect: crate::frame::Rect) {
+    pub fn set_source(&self, gl: &glow::Context, rect: xrdisplay_model::Rect) {
         // SAFETY: a uniform call on the program in use.
         unsafe {
             gl.uniform_4_i32(
                 self.source.as_ref(),
-                rect.x as i32,
-                rect.y as i32,
+                rect.x,
+                rect.y,
                 rect.width as i32,
                 rect.height as i32,
             );

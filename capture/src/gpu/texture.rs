@@ -4,8 +4,9 @@
 use glow::{HasContext, PixelUnpackData};
 
 use crate::format::{Format, Layout};
-use crate::frame::{BufferLayout, Rect};
+use crate::frame::BufferLayout;
 use crate::{Error, Result};
+use xrdisplay_model::Rect;
 
 /// How pixels of one capture format are stored in a GL texture. The bytes go in as
 /// they are; the swizzle puts each channel where the shader expects red, green, blue
@@ -125,6 +126,15 @@ impl Uploaded {
         layout: BufferLayout,
         rects: &[Rect],
     ) -> Result<()> {
+        if let Some(r) = rects
+            .iter()
+            .find(|r| !r.fits((layout.width, layout.height)))
+        {
+            return Err(Error::Geometry(format!(
+                "damage {r} lies outside the {}x{} buffer",
+                layout.width, layout.height
+            )));
+        }
         let bpp = layout.format.bytes_per_pixel as usize;
         let total: usize = rects
             .iter()
@@ -157,8 +167,9 @@ impl Uploaded {
             let mut at = 0;
             for r in rects {
                 let row = r.width as usize * bpp;
-                for y in r.y..r.y + r.height {
-                    let start = y as usize * layout.stride + r.x as usize * bpp;
+                let (x, y0) = r.origin().unwrap_or_default();
+                for y in y0..y0 + r.height {
+                    let start = y as usize * layout.stride + x as usize * bpp;
                     crate::copy::copy_row(&mut out[at..at + row], &pixels[start..start + row]);
                     at += row;
                 }
@@ -170,8 +181,8 @@ impl Uploaded {
                 gl.tex_sub_image_2d(
                     glow::TEXTURE_2D,
                     0,
-                    r.x as i32,
-                    r.y as i32,
+                    r.x,
+                    r.y,
                     r.width as i32,
                     r.height as i32,
                     f.format,
@@ -216,31 +227,10 @@ pub fn check_layout(pixels: &[u8], layout: BufferLayout) -> Result<()> {
 /// The damaged rectangles clipped to the buffer; the whole buffer when none are given
 /// or when they add up to more than it (overlaps).
 pub fn clip_damage(damage: &[Rect], size: (u32, u32)) -> Vec<Rect> {
-    let whole = Rect {
-        x: 0,
-        y: 0,
-        width: size.0,
-        height: size.1,
-    };
-    let clipped: Vec<Rect> = damage
-        .iter()
-        .filter_map(|r| {
-            let (x0, y0) = (r.x.min(size.0), r.y.min(size.1));
-            let x1 = r.x.saturating_add(r.width).min(size.0);
-            let y1 = r.y.saturating_add(r.height).min(size.1);
-            (x1 > x0 && y1 > y0).then_some(Rect {
-                x: x0,
-                y: y0,
-                width: x1 - x0,
-                height: y1 - y0,
-            })
-        })
-        .collect();
-    let area: u64 = clipped
-        .iter()
-        .map(|r| u64::from(r.width) * u64::from(r.height))
-        .sum();
-    if damage.is_empty() || area > u64::from(size.0) * u64::from(size.1) {
+    let whole = Rect::sized(size.0, size.1);
+    let clipped: Vec<Rect> = damage.iter().filter_map(|r| r.intersect(&whole)).collect();
+    let area: u64 = clipped.iter().map(Rect::area).sum();
+    if damage.is_empty() || area > whole.area() {
         vec![whole]
     } else {
         clipped

@@ -14,6 +14,7 @@ use super::pose::Pose;
 use super::quat::Quat;
 use super::steady::Stillness;
 use super::{Mat3, Placement};
+use xrdisplay_model::Rect;
 
 /// Takes NWU vectors (x forward, y left, z up) to the view's frame (x right,
 /// y down, z forward).
@@ -95,15 +96,6 @@ impl Default for Settings {
     }
 }
 
-/// An XR output's rectangle in the X screen (its RandR position and size).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ScreenRect {
-    pub x: i32,
-    pub y: i32,
-    pub width: u32,
-    pub height: u32,
-}
-
 /// What one eye sees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EyeView {
@@ -132,7 +124,7 @@ pub fn project(
     relative: Quat,
     glasses: &Glasses,
     settings: &Settings,
-    screens: &[ScreenRect],
+    screens: &[Rect],
 ) -> Vec<EyeView> {
     let eye = glasses.eye_size();
     let focal_px = glasses.focal_px();
@@ -142,7 +134,7 @@ pub fn project(
         1.0
     };
     let rotation = view_rotation(relative);
-    let centre = |s: &ScreenRect| {
+    let centre = |s: &Rect| {
         (
             s.x as f32 + s.width as f32 / 2.0,
             s.y as f32 + s.height as f32 / 2.0,
@@ -280,7 +272,7 @@ mod tests {
         Quat::new(x, y, z, w)
     }
 
-    fn mono(relative: Quat, settings: &Settings, screens: &[ScreenRect]) -> Vec<Placement> {
+    fn mono(relative: Quat, settings: &Settings, screens: &[Rect]) -> Vec<Placement> {
         let mut views = project(relative, &GLASSES, settings, screens);
         assert_eq!(views.len(), 1);
         views.remove(0).placements
@@ -419,7 +411,7 @@ mod tests {
 
     #[test]
     fn a_second_output_sits_beside_the_first_as_randr_places_it() {
-        let xr1 = ScreenRect { x: 3840, ..XR0 };
+        let xr1 = Rect { x: 3840, ..XR0 };
         let screens = [XR0, xr1];
         let placements = mono(Quat::IDENTITY, &Settings::default(), &screens);
         assert_eq!(placements[1].offset_px, (1920.0, 0.0));

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::projection::{Glasses, ScreenRect};
+use super::projection::Glasses;
+use xrdisplay_model::Rect;
 
 /// 1920x1080 glasses with a 46° diagonal, not side by side.
 pub const GLASSES: Glasses = Glasses {
@@ -12,7 +13,7 @@ pub const GLASSES: Glasses = Glasses {
 };
 
 /// An XR output the size of the glasses' view.
-pub const XR0: ScreenRect = ScreenRect {
+pub const XR0: Rect = Rect {
     x: 1920,
     y: 0,
     width: 1920,

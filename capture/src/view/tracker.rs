@@ -7,11 +7,12 @@ use std::time::{Duration, SystemTime};
 
 use super::pose::{unix_ms, PoseReader, Problem};
 use super::predict::predict;
-use super::projection::{project, EyeView, Glasses, Reference, ScreenRect, Settings};
+use super::projection::{project, EyeView, Glasses, Reference, Settings};
 use super::quat::Quat;
 use super::steady::{lock_to_pixels, snapshot_speed, Measured, Steady};
 use super::sway::Sway;
 use crate::imu::feed::Feed;
+use xrdisplay_model::Rect;
 
 /// Follow mode's clock never jumps by more than this between frames (a stalled
 /// loop, or the wall clock set back or forth).
@@ -118,7 +119,7 @@ impl Tracker {
         &mut self,
         now: SystemTime,
         settings: &Settings,
-        screens: &[ScreenRect],
+        screens: &[Rect],
     ) -> TrackedFrame {
         let dt = self
             .last_frame

@@ -8,17 +8,18 @@ use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
 use xrdisplay_capture::damage::DamageWatch;
-use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Renderer;
 use xrdisplay_capture::present::Target;
 use xrdisplay_capture::view::Placement;
+use xrdisplay_model::Rect;
 
 use crate::capture::{from_capture, Capture, Reader};
-use crate::cli::{BenchArgs, CaptureMethod};
+use crate::cli::BenchArgs;
 use crate::commands::{print_json, Context};
 use crate::exit::{Error, Result};
 use crate::pipeline::stats::thread_cpu;
 use crate::randr::Session;
+use xrdisplay_model::CaptureMethod;
 
 /// How long an idle desktop is watched for damage-driven copies.
 const IDLE_WINDOW: Duration = Duration::from_millis(500);
@@ -271,12 +272,12 @@ fn small_change(
     if width == 0 || height == 0 {
         return Ok(None);
     }
-    let small = Rect {
-        x: rect.x + (rect.width - width) / 2,
-        y: rect.y + (rect.height - height) / 2,
+    let small = Rect::new(
+        rect.x.saturating_add_unsigned((rect.width - width) / 2),
+        rect.y.saturating_add_unsigned((rect.height - height) / 2),
         width,
         height,
-    };
+    );
     let mut series = measure(reader, small, frames, server)?;
     let copy_median_us = percentiles(&mut series.times).0;
     Ok(Some(SmallChange {

@@ -5,11 +5,11 @@ use crate::commands::{print_json, Context};
 use crate::config::Settings;
 use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
-use crate::geometry::Rect;
 use crate::profiles;
 use crate::randr::backend::{self, BackendKind, EnableRequest};
 use crate::randr::{transaction, Session};
 use crate::runtime;
+use xrdisplay_model::Rect;
 
 #[derive(Serialize)]
 struct Report {

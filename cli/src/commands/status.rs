@@ -4,10 +4,8 @@ use serde::Serialize;
 
 use crate::capture::Target;
 use crate::cli::StatusArgs;
-use crate::cli::{CaptureMethod, SourceChoice};
 use crate::commands::{print_json, Context};
 use crate::exit::Result;
-use crate::geometry::Rect;
 use crate::pipeline::control::{self, LoopStatus, Request};
 use crate::pipeline::present::find_glasses;
 use crate::randr::backend::{anchored, monitor, spare_output, xr_manager, BackendKind, XrTarget};
@@ -15,6 +13,8 @@ use crate::randr::state::ScreenState;
 use crate::randr::transaction::no_usable_crtc;
 use crate::randr::Session;
 use crate::runtime;
+use xrdisplay_model::Rect;
+use xrdisplay_model::{CaptureMethod, SourceChoice};
 
 #[derive(Serialize)]
 struct Report {

@@ -8,16 +8,17 @@ use std::time::{Duration, Instant};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use x11rb::connection::Connection as _;
 use xrdisplay_capture::damage::DamageWatch;
-use xrdisplay_capture::frame::{Frame, Rect};
+use xrdisplay_capture::frame::Frame;
+use xrdisplay_model::Rect;
 
 use super::control::Shared;
 use super::mailbox::Mailbox;
 use super::stats::Stage;
 use crate::capture::{from_capture, Reader, Target};
-use crate::cli::{CaptureMethod, SourceChoice};
 use crate::exit::{Error, Kind, Result};
 use crate::randr::events::is_layout_event;
 use crate::randr::Session;
+use xrdisplay_model::{CaptureMethod, SourceChoice};
 
 /// How often the loop looks at its stop flag when nothing happens.
 const TICK: Duration = Duration::from_millis(100);

@@ -6,7 +6,7 @@ use x11rb::protocol::xfixes::{self, ConnectionExt as _};
 use x11rb::protocol::xproto::{ConnectionExt as _, Window};
 use x11rb::protocol::Event;
 use x11rb::rust_connection::RustConnection;
-use xrdisplay_capture::frame::Rect;
+use xrdisplay_model::Rect;
 
 use crate::exit::{Error, Result};
 
@@ -65,8 +65,8 @@ impl CursorTracker {
         }
         let pointer = self.conn.query_pointer(self.root)?.reply()?;
         let (x, y) = (
-            i32::from(pointer.root_x) - within.x as i32,
-            i32::from(pointer.root_y) - within.y as i32,
+            i32::from(pointer.root_x) - within.x,
+            i32::from(pointer.root_y) - within.y,
         );
         let inside = x >= 0 && y >= 0 && x < within.width as i32 && y < within.height as i32;
         Ok(self

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use xrdisplay_capture::drm::Dmabuf;
 
 use crate::exit::Error;
-use xrdisplay_capture::frame::{Frame, Rect};
+use xrdisplay_capture::frame::Frame;
+use xrdisplay_model::Rect;
 
 /// Beyond this many separate rectangles the pending damage becomes their bounding box.
 const MAX_DAMAGE_RECTS: usize = 16;
@@ -76,45 +77,23 @@ impl Mailbox {
 /// bounding box when there are too many.
 fn merge_damage(pending: &mut Vec<Rect>, new: &[Rect]) {
     for r in new {
-        pending.retain(|p| !contains(r, p));
-        if !pending.iter().any(|p| contains(p, r)) {
+        pending.retain(|p| !r.contains(p));
+        if !pending.iter().any(|p| p.contains(r)) {
             pending.push(*r);
         }
     }
     if pending.len() > MAX_DAMAGE_RECTS {
-        let bounds = pending.iter().skip(1).fold(pending[0], |b, r| {
-            let (x0, y0) = (b.x.min(r.x), b.y.min(r.y));
-            let x1 = (b.x + b.width).max(r.x + r.width);
-            let y1 = (b.y + b.height).max(r.y + r.height);
-            Rect {
-                x: x0,
-                y: y0,
-                width: x1 - x0,
-                height: y1 - y0,
-            }
-        });
+        let bounds = pending.iter().fold(Rect::default(), |b, r| b.union(r));
         *pending = vec![bounds];
     }
-}
-
-fn contains(outer: &Rect, inner: &Rect) -> bool {
-    inner.x >= outer.x
-        && inner.y >= outer.y
-        && inner.x + inner.width <= outer.x + outer.width
-        && inner.y + inner.height <= outer.y + outer.height
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn r(x: u32, y: u32, width: u32, height: u32) -> Rect {
-        Rect {
-            x,
-            y,
-            width,
-            height,
-        }
+    fn r(x: i32, y: i32, width: u32, height: u32) -> Rect {
+        Rect::new(x, y, width, height)
     }
 
     #[test]

@@ -25,15 +25,16 @@ use self::mailbox::Mailbox;
 use self::present::Presentation;
 use self::render_loop::{Ready, RenderLoop};
 use self::transform::Transform;
-use crate::capture::{frame_rect, from_capture, output_on_screen, Reader, Target};
-use crate::cli::{CaptureMethod, RunArgs};
+use crate::capture::{from_capture, output_on_screen, Reader, Target};
+use crate::cli::RunArgs;
 use crate::commands::Context;
 use crate::config::Settings;
 use crate::exit::{Error, Result};
-use crate::geometry::Rect;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
 use crate::runtime;
+use xrdisplay_model::CaptureMethod;
+use xrdisplay_model::Rect;
 
 /// One captured output: its own X connection (for its capture thread) and reader.
 struct Feed {
@@ -134,7 +135,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         display: session.display.clone(),
         presentation,
         drm_device,
-        screens: on_screen.iter().map(|&r| frame_rect(r)).collect(),
+        screens: on_screen.clone(),
         transform,
         max_frames: args.frames,
         keep_last: args.save_frame.is_some(),

@@ -3,10 +3,10 @@
 
 use crate::cli::{PresentChoice, RunArgs};
 use crate::exit::{Error, Result};
-use crate::geometry::Rect;
 use crate::glasses;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
+use xrdisplay_model::Rect;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Presentation {

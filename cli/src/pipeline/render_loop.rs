@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use xrdisplay_capture::frame::{Frame, Rect};
+use xrdisplay_capture::frame::Frame;
 use xrdisplay_capture::gpu::{Cursor, Renderer};
 use xrdisplay_capture::present::Target as GpuTarget;
+use xrdisplay_model::Rect;
 
 use super::control::Shared;
 use super::cursor::CursorTracker;
@@ -111,7 +112,7 @@ impl RenderLoop {
                     height: u32::from(image.height),
                     hotspot: (u32::from(image.hot.0), u32::from(image.hot.1)),
                     // On the X screen, where the quads' origins are.
-                    position: (position.0 + around.x as i32, position.1 + around.y as i32),
+                    position: (position.0 + around.x, position.1 + around.y),
                     pixels: &image.argb,
                 }))
                 .map_err(from_capture)?;
@@ -209,14 +210,5 @@ fn take_mail(
 
 /// The smallest rectangle holding all `rects`.
 fn bounds(rects: &[Rect]) -> Rect {
-    let x0 = rects.iter().map(|r| r.x).min().unwrap_or(0);
-    let y0 = rects.iter().map(|r| r.y).min().unwrap_or(0);
-    let x1 = rects.iter().map(|r| r.x + r.width).max().unwrap_or(0);
-    let y1 = rects.iter().map(|r| r.y + r.height).max().unwrap_or(0);
-    Rect {
-        x: x0,
-        y: y0,
-        width: x1 - x0,
-        height: y1 - y0,
-    }
+    rects.iter().fold(Rect::default(), |b, r| b.union(r))
 }

@@ -6,14 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
-use xrdisplay_capture::frame::Rect;
 use xrdisplay_capture::gpu::Quad;
 use xrdisplay_capture::imu::{feed, glasses, replay};
 use xrdisplay_capture::view::pose::{self, PoseReader};
-use xrdisplay_capture::view::projection::{Glasses, ScreenRect, Settings};
+use xrdisplay_capture::view::projection::{Glasses, Settings};
 use xrdisplay_capture::view::steady::Stillness;
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
+use xrdisplay_model::Rect;
 
 use super::control::{Recentred, Request, Shared, ViewCommand, Zoom};
 
@@ -370,18 +370,8 @@ impl Transform {
     /// quad's origin is its screen's corner on the X screen. Samples the pose: call it
     /// just before drawing.
     pub fn views(&mut self, target: (u32, u32), screens: &[Rect]) -> (Views, TrackedFrame) {
-        let rects: Vec<ScreenRect> = screens
-            .iter()
-            .map(|s| ScreenRect {
-                x: s.x as i32,
-                y: s.y as i32,
-                width: s.width,
-                height: s.height,
-            })
-            .collect();
-        let frame = self
-            .tracker
-            .frame(SystemTime::now(), &self.settings, &rects);
+        let rects = screens;
+        let frame = self.tracker.frame(SystemTime::now(), &self.settings, rects);
         let panel = self.tracker.glasses().display_size;
         // The pose file describes the panel; the surface drawn to may differ in size.
         let sx = target.0 as f32 / panel.0.max(1) as f32;
@@ -396,12 +386,8 @@ impl Transform {
                 let (x, y, w, h) = eye.viewport;
                 let (left, right) = (edge(x, sx, target.0), edge(x + w, sx, target.0));
                 let (top, bottom) = (edge(y, sy, target.1), edge(y + h, sy, target.1));
-                let viewport = Rect {
-                    x: left,
-                    y: top,
-                    width: right - left,
-                    height: bottom - top,
-                };
+                let corner = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
+                let viewport = Rect::new(corner(left), corner(top), right - left, bottom - top);
                 eye.placements.iter().zip(screens).enumerate().map(
                     move |(screen, (placement, rect))| {
                         let mut placement = *placement;
@@ -412,7 +398,7 @@ impl Transform {
                             screen,
                             placement,
                             viewport,
-                            origin: (rect.x as i32, rect.y as i32),
+                            origin: (rect.x, rect.y),
                         }
                     },
                 )

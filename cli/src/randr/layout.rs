@@ -9,7 +9,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::geometry::{Position, Rect};
+use crate::geometry::Position;
+use xrdisplay_model::Rect;
 
 /// Where the XR output goes.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]

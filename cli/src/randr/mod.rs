@@ -18,8 +18,8 @@ use x11rb::protocol::xproto::Window;
 use x11rb::rust_connection::RustConnection;
 
 use crate::exit::{Error, Kind, Result};
-use crate::geometry::Rect;
 use state::ScreenState;
+use xrdisplay_model::Rect;
 
 /// The oldest RandR with `GetScreenResourcesCurrent` and primary outputs.
 const MIN_RANDR: (u32, u32) = (1, 3);

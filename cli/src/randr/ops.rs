@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use crate::geometry::Rect;
 use crate::randr::cvt::Timings;
+use xrdisplay_model::Rect;
 
 /// A mode already known to the server, or one this plan creates.
 #[derive(Debug, Clone, PartialEq)]

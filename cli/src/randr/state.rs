@@ -12,7 +12,7 @@ use x11rb::protocol::xproto::{Atom, AtomEnum, ConnectionExt as _, Window};
 use x11rb::rust_connection::RustConnection;
 
 use crate::exit::Result;
-use crate::geometry::Rect;
+use xrdisplay_model::Rect;
 
 /// Output properties the engine reads. Interned with only-if-exists: an atom the server
 /// never saw means no output carries that property.

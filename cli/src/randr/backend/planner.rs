@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use crate::exit::{Error, Result};
-use crate::geometry::Rect;
 use crate::randr::backend::choose::{choose_backend, pick_spare};
 use crate::randr::backend::{
     anchored, spare_output, xr_manager, BackendKind, EnableRequest, XrTarget, MODE_PREFIX,
@@ -14,6 +13,7 @@ use crate::randr::layout;
 use crate::randr::ops::{CrtcConfig, CrtcRef, ModeRef, Op};
 use crate::randr::state::{Monitor, Output, ScreenState};
 use crate::randr::transaction::{no_usable_crtc, Plan};
+use xrdisplay_model::Rect;
 
 /// RandR's "no rotation, no reflection".
 const ROTATE_0: u16 = 1;
