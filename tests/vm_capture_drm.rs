@@ -22,7 +22,7 @@ mod guest {
     };
     use x11rb::wrapper::ConnectionExt as _;
     use xrdisplay_capture::drm::{DrmCapture, DrmMethod, FbSource};
-    use xrdisplay_capture::Error;
+    use xrdisplay_capture::ErrorKind;
     use xrdisplay_harness::in_guest;
     use xrdisplay_model::Rect;
 
@@ -188,8 +188,10 @@ mod guest {
         }
         let outside = rect.at(i32::try_from(size.0).unwrap() - 10, rect.y);
         assert!(matches!(
-            capture.snapshot(FbSource::Front, outside, DrmMethod::Mmap),
-            Err(Error::Geometry(_))
+            capture
+                .snapshot(FbSource::Front, outside, DrmMethod::Mmap)
+                .map_err(|e| e.kind()),
+            Err(ErrorKind::Geometry)
         ));
 
         // The export is cached: the same descriptors are handed out again.
@@ -263,13 +265,18 @@ mod guest {
             .unwrap();
         for method in [DrmMethod::Mmap, DrmMethod::Dmabuf] {
             match capture.snapshot(FbSource::Framebuffer(ours), whole, method) {
-                Err(Error::Vanished(m)) => assert!(m.contains(&ours.to_string()), "{m}"),
+                Err(e) if e.kind() == ErrorKind::Vanished => {
+                    assert!(e.message().contains(&ours.to_string()), "{e}")
+                }
                 other => panic!("removed framebuffer read: {:?}", other.map(|f| f.width)),
             }
         }
         assert!(matches!(
-            capture.export(FbSource::Framebuffer(ours)),
-            Err(Error::Vanished(_))
+            capture
+                .export(FbSource::Framebuffer(ours))
+                .map(|_| ())
+                .map_err(|e| e.kind()),
+            Err(ErrorKind::Vanished)
         ));
     }
 }

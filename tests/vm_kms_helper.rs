@@ -24,7 +24,7 @@ mod guest {
     use drm::control::Device as _;
     use nix::sys::mman::{mmap, munmap, MapFlags, ProtFlags};
     use xrdisplay_capture::helper::Helper;
-    use xrdisplay_capture::Error;
+    use xrdisplay_capture::ErrorKind;
     use xrdisplay_harness::{
         assert_is_pattern, in_guest, read_png_rgb, run_command, virtual_2_with_pattern, xrdisplay,
         Run,
@@ -241,7 +241,8 @@ mod guest {
         .unwrap();
         let mut running = Helper::spawn(Path::new(&wrapper)).unwrap();
         match running.export(0, fb_id) {
-            Err(Error::Permission(m)) => {
+            Err(e) if e.kind() == ErrorKind::Permission => {
+                let m = e.message();
                 assert!(m.contains("not scanned out"), "{m}");
                 println!("off-screen framebuffer {fb_id}: {m}");
             }
@@ -249,8 +250,8 @@ mod guest {
         }
         card.destroy_framebuffer(fb).unwrap();
         assert!(matches!(
-            running.export(0, fb_id),
-            Err(Error::Vanished(_)) | Err(Error::Permission(_))
+            running.export(0, fb_id).map_err(|e| e.kind()),
+            Err(ErrorKind::Vanished | ErrorKind::Permission)
         ));
         // Still answering after the refusals: the front buffer is exported.
         let res = card.resource_handles().unwrap();
@@ -270,7 +271,9 @@ mod guest {
         // the device ACL revoked, ends what the running helper gives.
         set_active_uid("0");
         match running.export(0, front) {
-            Err(Error::Permission(m)) => assert!(m.contains("belongs to uid 0"), "{m}"),
+            Err(e) if e.kind() == ErrorKind::Permission => {
+                assert!(e.message().contains("belongs to uid 0"), "{e}")
+            }
             other => panic!("served after a session switch: {:?}", other.map(|e| e.0)),
         }
         set_active_uid(NOBODY);
@@ -280,7 +283,8 @@ mod guest {
         )
         .unwrap();
         match running.export(0, front) {
-            Err(Error::Unsupported(m)) => {
+            Err(e) if e.kind() == ErrorKind::Unsupported => {
+                let m = e.message();
                 assert!(m.contains("Permission denied"), "{m}");
                 println!("card0 0600: {m}");
             }

@@ -27,8 +27,8 @@ pub struct DamageWatch {
     notified: bool,
 }
 
-fn x_error(e: impl std::fmt::Display) -> Error {
-    Error::X(format!("X server: {e}"))
+fn x_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::x(format!("X server: {e}")).because(e)
 }
 
 impl DamageWatch {
@@ -37,7 +37,7 @@ impl DamageWatch {
         let root = conn.setup().roots[screen].root;
         for name in [damage::X11_EXTENSION_NAME, xfixes::X11_EXTENSION_NAME] {
             if conn.extension_information(name).map_err(x_error)?.is_none() {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::unsupported(format!(
                     "the X server has no {name} extension"
                 )));
             }
@@ -137,7 +137,8 @@ pub fn wait_readable(fd: BorrowedFd<'_>, timeout: Duration) -> Result<()> {
     use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
     let millis = u16::try_from(timeout.as_millis().max(1)).unwrap_or(u16::MAX);
     let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
-    poll(&mut fds, PollTimeout::from(millis)).map_err(|e| Error::X(format!("poll failed: {e}")))?;
+    poll(&mut fds, PollTimeout::from(millis))
+        .map_err(|e| Error::x(format!("poll failed: {e}")).because(e))?;
     Ok(())
 }
 

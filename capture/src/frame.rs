@@ -29,7 +29,7 @@ impl Frame {
                 + layout.width as usize * bpp
                 <= src.len();
         let Some((x, y)) = origin.filter(|_| buffer_holds_layout) else {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "rectangle {rect} does not fit the {}x{} buffer",
                 layout.width, layout.height
             )));
@@ -69,7 +69,9 @@ impl Frame {
 
     /// Writes the frame as an RGB PNG (alpha is dropped: a screen is opaque).
     pub fn write_png(&self, path: &Path) -> Result<()> {
-        let io = |e: std::io::Error| Error::Io(format!("cannot write {}: {e}", path.display()));
+        let io = |e: std::io::Error| {
+            Error::io(format!("cannot write {}: {e}", path.display())).because(e)
+        };
         let file = std::fs::File::create(path).map_err(io)?;
         let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
         encoder.set_color(png::ColorType::Rgb);
@@ -79,8 +81,9 @@ impl Frame {
             .chunks_exact(4)
             .flat_map(|p| [p[0], p[1], p[2]])
             .collect();
-        let png_error =
-            |e: png::EncodingError| Error::Io(format!("cannot encode {}: {e}", path.display()));
+        let png_error = |e: png::EncodingError| {
+            Error::io(format!("cannot encode {}: {e}", path.display())).because(e)
+        };
         let mut writer = encoder.write_header().map_err(png_error)?;
         writer.write_image_data(&rgb).map_err(png_error)?;
         writer.finish().map_err(png_error)

@@ -24,7 +24,7 @@ pub struct KeepAlive {
 impl KeepAlive {
     /// Starts reading the property of the output named `output` on `display`.
     pub fn start(display: Option<&str>, output: &str) -> Result<KeepAlive> {
-        let x = |e: &dyn std::fmt::Display| Error::X(format!("keep-alive: {e}"));
+        let x = |e: &dyn std::fmt::Display| Error::x(format!("keep-alive: {e}"));
         let (conn, screen) = x11rb::connect(display).map_err(|e| x(&e))?;
         let root = conn.setup().roots[screen].root;
         let atom = conn
@@ -50,7 +50,7 @@ impl KeepAlive {
             }
         }
         let id =
-            id.ok_or_else(|| Error::Vanished(format!("keep-alive: no output named {output}")))?;
+            id.ok_or_else(|| Error::vanished(format!("keep-alive: no output named {output}")))?;
         let (stop, stopped) = mpsc::channel();
         let thread = std::thread::spawn(move || loop {
             let read = conn

@@ -16,8 +16,7 @@ pub struct Mapping {
 impl Mapping {
     /// Maps `len` bytes of `fd` from `offset`, shared, readable (and writable if asked).
     pub fn new(fd: impl AsFd, len: usize, offset: i64, writable: bool) -> Result<Mapping> {
-        let size =
-            NonZeroUsize::new(len).ok_or_else(|| Error::Geometry("cannot map 0 bytes".into()))?;
+        let size = NonZeroUsize::new(len).ok_or_else(|| Error::geometry("cannot map 0 bytes"))?;
         let prot = if writable {
             ProtFlags::PROT_READ | ProtFlags::PROT_WRITE
         } else {
@@ -26,7 +25,7 @@ impl Mapping {
         // SAFETY: a fresh shared mapping of a file descriptor; nothing else aliases it
         // in this process, and it lives until `self` is dropped.
         let ptr = unsafe { mmap(None, size, prot, MapFlags::MAP_SHARED, fd, offset) }
-            .map_err(|e| Error::Io(format!("mmap of {len} bytes failed: {e}")))?;
+            .map_err(|e| Error::io(format!("mmap of {len} bytes failed: {e}")).because(e))?;
         Ok(Mapping { ptr, len })
     }
 

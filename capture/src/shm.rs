@@ -26,8 +26,8 @@ pub struct ShmCapture {
     mapping: Mapping,
 }
 
-fn x_error(e: impl std::fmt::Display) -> Error {
-    Error::X(format!("X server: {e}"))
+fn x_error(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::x(format!("X server: {e}")).because(e)
 }
 
 impl ShmCapture {
@@ -38,7 +38,7 @@ impl ShmCapture {
         let root_screen = &conn.setup().roots[screen];
         let root = root_screen.root;
         if root_screen.root_depth != 24 {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "the X screen has depth {}; MIT-SHM capture reads depth 24 (XRGB8888)",
                 root_screen.root_depth
             )));
@@ -48,9 +48,7 @@ impl ShmCapture {
             .map_err(x_error)?
             .is_none()
         {
-            return Err(Error::Unsupported(
-                "the X server has no MIT-SHM extension".into(),
-            ));
+            return Err(Error::unsupported("the X server has no MIT-SHM extension"));
         }
         let version = conn
             .shm_query_version()
@@ -58,8 +56,8 @@ impl ShmCapture {
             .reply()
             .map_err(x_error)?;
         if (version.major_version, version.minor_version) < (1, 2) {
-            return Err(Error::Unsupported(
-                "MIT-SHM 1.2 (file descriptor passing) is needed".into(),
+            return Err(Error::unsupported(
+                "MIT-SHM 1.2 (file descriptor passing) is needed",
             ));
         }
 
@@ -72,9 +70,9 @@ impl ShmCapture {
             &CString::new("xrdisplay-shm").unwrap_or_default(),
             MemFdCreateFlag::MFD_CLOEXEC,
         )
-        .map_err(|e| Error::Io(format!("memfd_create failed: {e}")))?;
+        .map_err(|e| Error::io(format!("memfd_create failed: {e}")).because(e))?;
         nix::unistd::ftruncate(&fd, len as i64)
-            .map_err(|e| Error::Io(format!("ftruncate failed: {e}")))?;
+            .map_err(|e| Error::io(format!("ftruncate failed: {e}")).because(e))?;
         let mapping = Mapping::new(&fd, len, 0, true)?;
         let segment = conn.generate_id().map_err(x_error)?;
         conn.shm_attach_fd(segment, fd, false)
@@ -117,12 +115,12 @@ impl ShmCapture {
                 .filter(|h| i16::try_from(*h).is_ok()),
         );
         let (Some(x), Some(y), Some(width), Some(height)) = wire else {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "rectangle {rect} is larger than the screen this reader was made for"
             )));
         };
         if bytes > self.mapping.len() {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "rectangle {rect} is larger than the screen this reader was made for"
             )));
         }
@@ -142,13 +140,14 @@ impl ShmCapture {
             .map_err(x_error)?
             .reply()
             .map_err(|e| {
-                Error::X(format!(
+                Error::x(format!(
                     "ShmGetImage of {}x{}+{}+{} failed: {e}",
                     rect.width, rect.height, rect.x, rect.y
                 ))
+                .because(e)
             })?;
         if reply.depth != 24 {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "ShmGetImage returned depth {}",
                 reply.depth
             )));

@@ -245,11 +245,11 @@ fn shm(session: &Session) -> Result<ShmCapture> {
 
 /// The capture library's errors as exit codes.
 pub fn from_capture(e: xrdisplay_capture::Error) -> Error {
-    use xrdisplay_capture::Error as E;
-    let kind = match &e {
-        E::Io(_) | E::Geometry(_) | E::Vanished(_) => Kind::Runtime,
-        E::Unsupported(_) | E::Permission(_) => Kind::Unsupported,
-        E::X(_) => Kind::Server,
+    use xrdisplay_capture::ErrorKind as E;
+    let kind = match e.kind() {
+        E::Io | E::Geometry | E::Vanished => Kind::Runtime,
+        E::Unsupported | E::Permission => Kind::Unsupported,
+        E::X => Kind::Server,
     };
     Error::new(kind, e.to_string())
 }

@@ -53,7 +53,7 @@ impl Card {
         let meta = self
             .file
             .metadata()
-            .map_err(|e| Error::Io(format!("{}: {e}", self.path.display())))?;
+            .map_err(|e| Error::io(format!("{}: {e}", self.path.display())).because(e))?;
         Ok(libc::minor(std::os::unix::fs::MetadataExt::rdev(&meta)))
     }
 
@@ -83,7 +83,7 @@ impl Card {
     /// tells cards apart).
     pub fn find(screen_size: (u32, u32), connector: Option<u32>) -> Result<Card> {
         let mut paths: Vec<PathBuf> = std::fs::read_dir("/dev/dri")
-            .map_err(|e| Error::Unsupported(format!("no DRM devices (/dev/dri: {e})")))?
+            .map_err(|e| Error::unsupported(format!("no DRM devices (/dev/dri: {e})")).because(e))?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| {
                 p.file_name()
@@ -110,13 +110,13 @@ impl Card {
         }
         let (w, h) = screen_size;
         if !denied.is_empty() {
-            return Err(Error::Permission(format!(
+            return Err(Error::permission(format!(
                 "cannot open {}: {}",
                 denied.join(", "),
                 super::framebuffer::PRIVILEGE_HINT
             )));
         }
-        Err(Error::Unsupported(format!(
+        Err(Error::unsupported(format!(
             "no DRM device scans out the {w}x{h} X screen{} (checked: {}); the X server does \
              not drive a kernel modesetting device here: use --method shm",
             connector.map_or(String::new(), |c| format!(" on connector {c}")),
@@ -150,7 +150,7 @@ impl Card {
     fn connector_crtc(&self, id: u32) -> Result<Option<crtc::Handle>> {
         let what = format!("connector {id} of {}", self.path.display());
         let handle: connector::Handle = ::drm::control::from_u32(id)
-            .ok_or_else(|| Error::Unsupported(format!("{what}: connector id 0")))?;
+            .ok_or_else(|| Error::unsupported(format!("{what}: connector id 0")))?;
         let info = self
             .get_connector(handle, false)
             .map_err(|e| ioctl_error(&what, e))?;
@@ -196,7 +196,7 @@ impl Card {
             }
         };
         fb.ok_or_else(|| {
-            Error::Vanished(format!(
+            Error::vanished(format!(
                 "no CRTC of {}{} scans out a framebuffer now (outputs off?)",
                 self.path.display(),
                 connector.map_or(String::new(), |c| format!(" drives connector {c}"))

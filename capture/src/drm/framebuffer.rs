@@ -56,7 +56,7 @@ impl<'a> FbInfo<'a> {
     pub fn query(card: BorrowedFd<'a>, fb_id: u32) -> Result<FbInfo<'a>> {
         let info = FbInfo::describe(card, fb_id)?;
         if !info.has_handles() {
-            return Err(Error::Permission(format!(
+            return Err(Error::permission(format!(
                 "the kernel gave no buffer handle for framebuffer {fb_id}: {PRIVILEGE_HINT}"
             )));
         }
@@ -110,7 +110,7 @@ impl<'a> FbInfo<'a> {
             card,
         };
         info.key.fourcc = legacy_fourcc(cmd.bpp, cmd.depth).ok_or_else(|| {
-            Error::Unsupported(format!(
+            Error::unsupported(format!(
                 "framebuffer {} has {} bits per pixel at depth {}, which xrdisplay cannot read",
                 cmd.fb_id, cmd.bpp, cmd.depth
             ))
@@ -178,23 +178,25 @@ fn legacy_fourcc(bpp: u32, depth: u32) -> Option<u32> {
 
 /// Turns a failed DRM ioctl about `what` into the error a user can act on.
 pub fn ioctl_error(what: &str, e: io::Error) -> Error {
-    match e.raw_os_error() {
-        Some(libc::ENOENT) => Error::Vanished(format!(
+    let error = match e.raw_os_error() {
+        Some(libc::ENOENT) => Error::vanished(format!(
             "{what} no longer exists (the X server replaced or removed it)"
         )),
         Some(libc::EACCES | libc::EPERM) => {
-            Error::Permission(format!("{what} may not be read: {e}; {PRIVILEGE_HINT}"))
+            Error::permission(format!("{what} may not be read: {e}; {PRIVILEGE_HINT}"))
         }
-        Some(libc::EOPNOTSUPP) => Error::Unsupported(format!(
+        Some(libc::EOPNOTSUPP) => Error::unsupported(format!(
             "{what}: the device does not support kernel modesetting ({e})"
         )),
-        _ => Error::Io(format!("{what}: {e}")),
-    }
+        _ => Error::io(format!("{what}: {e}")),
+    };
+    error.because(e)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn the_cache_key_ignores_a_modifier_without_the_flag() {
@@ -232,9 +234,16 @@ mod tests {
     #[test]
     fn ioctl_errors_say_what_happened() {
         let err = |errno| ioctl_error("framebuffer 7", io::Error::from_raw_os_error(errno));
-        assert!(matches!(err(libc::ENOENT), Error::Vanished(m) if m.contains("framebuffer 7")));
-        assert!(matches!(err(libc::EACCES), Error::Permission(m) if m.contains("--method shm")));
-        assert!(matches!(err(libc::EOPNOTSUPP), Error::Unsupported(_)));
-        assert!(matches!(err(libc::EIO), Error::Io(_)));
+        let enoent = err(libc::ENOENT);
+        assert_eq!(enoent.kind(), ErrorKind::Vanished);
+        assert!(enoent.message().contains("framebuffer 7"), "{enoent}");
+        let eacces = err(libc::EACCES);
+        assert_eq!(eacces.kind(), ErrorKind::Permission);
+        assert!(eacces.message().contains("--method shm"), "{eacces}");
+        assert_eq!(err(libc::EOPNOTSUPP).kind(), ErrorKind::Unsupported);
+        assert_eq!(err(libc::EIO).kind(), ErrorKind::Io);
+        // The errno stays reachable for callers, behind the message for people.
+        let source = std::error::Error::source(&enoent).and_then(|s| s.downcast_ref::<io::Error>());
+        assert_eq!(source.and_then(io::Error::raw_os_error), Some(libc::ENOENT));
     }
 }

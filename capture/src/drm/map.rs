@@ -16,7 +16,7 @@ pub fn dumb(card: BorrowedFd<'_>, handle: u32, len: usize) -> Result<Mapping> {
     let map = drm_ffi::mode::dumbbuffer::map(card, handle, 0, 0)
         .map_err(|e| ioctl_error("mapping the framebuffer (MAP_DUMB)", e))?;
     let offset = libc::off_t::try_from(map.offset).map_err(|_| {
-        Error::Io(format!(
+        Error::io(format!(
             "MAP_DUMB gave an offset out of range: {}",
             map.offset
         ))

@@ -27,7 +27,7 @@ use crate::format::Format;
 use crate::frame::{BufferLayout, Frame};
 use crate::helper::{self, Helper};
 use crate::mapping::Mapping;
-use crate::{Error, Result};
+use crate::{Error, ErrorKind, Result};
 use xrdisplay_model::Rect;
 
 /// The major device number of DRM devices.
@@ -79,10 +79,9 @@ impl Dmabuf {
             .iter()
             .map(|p| {
                 Ok(DmabufPlane {
-                    fd: p
-                        .fd
-                        .try_clone()
-                        .map_err(|e| Error::Io(format!("dup of a DMA-BUF fd failed: {e}")))?,
+                    fd: p.fd.try_clone().map_err(|e| {
+                        Error::io(format!("dup of a DMA-BUF fd failed: {e}")).because(e)
+                    })?,
                     offset: p.offset,
                     pitch: p.pitch,
                 })
@@ -126,7 +125,7 @@ impl DrmCapture {
     pub fn open(screen_size: (u32, u32), connector_id: Option<u32>) -> Result<DrmCapture> {
         let card = Card::find(screen_size, connector_id)?;
         if helper::Access::now() == helper::Access::None {
-            return Err(Error::Permission(format!(
+            return Err(Error::permission(format!(
                 "{} cannot be read by this process: {PRIVILEGE_HINT}",
                 card.path().display()
             )));
@@ -172,7 +171,7 @@ impl DrmCapture {
         let fb_id = self.framebuffer_id(source)?;
         let info = query(&self.card, &mut self.cache, fb_id)?;
         let format = Format::from_fourcc(info.key.fourcc).ok_or_else(|| {
-            Error::Unsupported(format!(
+            Error::unsupported(format!(
                 "framebuffer {fb_id} has pixel format {} ({:#010x}), which xrdisplay cannot \
                  convert",
                 info.fourcc_name(),
@@ -228,7 +227,7 @@ impl DrmCapture {
         entry
             .dmabuf
             .as_ref()
-            .ok_or_else(|| Error::Unsupported(format!("framebuffer {fb_id} could not be exported")))
+            .ok_or_else(|| Error::unsupported(format!("framebuffer {fb_id} could not be exported")))
     }
 }
 
@@ -236,7 +235,10 @@ impl DrmCapture {
 /// drops what was cached for it.
 fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<FbInfo<'a>> {
     let result = FbInfo::describe(card.as_fd(), fb_id);
-    if matches!(result, Err(Error::Vanished(_))) {
+    if result
+        .as_ref()
+        .is_err_and(|e| e.kind() == ErrorKind::Vanished)
+    {
         *cache = None;
     }
     result
@@ -272,7 +274,7 @@ fn read_dmabuf(
     rect: Rect,
 ) -> Result<Frame> {
     let Some(plane) = entry.dmabuf.as_ref().and_then(|d| d.planes.first()) else {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::unsupported(format!(
             "framebuffer {fb_id} exported no planes"
         )));
     };
@@ -298,7 +300,7 @@ fn export_via_helper(
         Some(running) => running,
         None => {
             let path = helper::find().ok_or_else(|| {
-                Error::Permission(format!(
+                Error::permission(format!(
                     "the kernel gave no buffer handle for framebuffer {fb_id} and no \
                      capture helper is installed: {PRIVILEGE_HINT}"
                 ))
@@ -309,7 +311,7 @@ fn export_via_helper(
     let (e, fds) = match running.export(card.minor()?, fb_id) {
         Ok(reply) => reply,
         Err(err) => {
-            if matches!(err, Error::Io(_)) {
+            if err.kind() == ErrorKind::Io {
                 *helper = None;
             }
             return Err(err);
@@ -323,7 +325,7 @@ fn export_via_helper(
         modifier: e.modifier,
     };
     if key != info.key {
-        return Err(Error::Vanished(format!(
+        return Err(Error::vanished(format!(
             "framebuffer {fb_id} was replaced while the capture helper exported it"
         )));
     }
@@ -351,7 +353,7 @@ pub(crate) fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
         .map(|i| {
             let what = format!("plane {i} of framebuffer {}", info.key.fb_id);
             let handle = ::drm::control::from_u32(info.handles[i])
-                .ok_or_else(|| Error::Permission(format!("{what}: no handle")))?;
+                .ok_or_else(|| Error::permission(format!("{what}: no handle")))?;
             // Read-only is enough to map it and to import it as a texture.
             let fd = card
                 .buffer_to_prime_fd(handle, libc::O_CLOEXEC as u32)

@@ -69,7 +69,7 @@ pub fn name(modifier: u64) -> String {
 pub fn check_linear(modifier: Option<u64>) -> Result<()> {
     match modifier {
         None | Some(LINEAR) | Some(INVALID) => Ok(()),
-        Some(m) => Err(Error::Unsupported(format!(
+        Some(m) => Err(Error::unsupported(format!(
             "the framebuffer is tiled or compressed ({}): it cannot be read through a CPU \
              mapping; export it as DMA-BUF for the GPU, or use --method shm",
             name(m)
@@ -80,20 +80,24 @@ pub fn check_linear(modifier: Option<u64>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ErrorKind;
 
     #[test]
     fn only_linear_and_implicit_modifiers_are_read_as_rows() {
         assert_eq!(check_linear(None), Ok(()));
         assert_eq!(check_linear(Some(LINEAR)), Ok(()));
         assert_eq!(check_linear(Some(INVALID)), Ok(()));
-        let Err(Error::Unsupported(m)) = check_linear(Some(0x0100_0000_0000_0001)) else {
+        let Err(e) = check_linear(Some(0x0100_0000_0000_0001)) else {
             panic!("X-tiled accepted")
         };
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        let m = e.message();
         assert!(m.contains("I915_X_TILED"), "{m}");
         // An AMD modifier is parametrised (tile mode, DCC...): named by vendor.
-        let Err(Error::Unsupported(m)) = check_linear(Some(0x0200_0000_0000_1b01)) else {
+        let Err(e) = check_linear(Some(0x0200_0000_0000_1b01)) else {
             panic!("AMD tiling accepted")
         };
+        let m = e.message();
         assert!(m.contains("AMD modifier 0x0200000000001b01"), "{m}");
     }
 

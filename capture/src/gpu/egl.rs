@@ -62,7 +62,7 @@ fn instance() -> Result<Arc<Instance>> {
             })
     })
     .clone()
-    .map_err(Error::Unsupported)
+    .map_err(Error::unsupported)
 }
 
 /// How many renderers use each initialised EGLDisplay. EGL hands out one display per
@@ -71,7 +71,7 @@ fn instance() -> Result<Arc<Instance>> {
 static DISPLAY_USERS: Mutex<Vec<(usize, usize)>> = Mutex::new(Vec::new());
 
 fn egl_error(what: &str, e: egl::Error) -> Error {
-    Error::Unsupported(format!("{what} failed: {e}"))
+    Error::unsupported(format!("{what} failed: {e}")).because(e)
 }
 
 /// Looks up an extension function; `None` when the driver lacks it.
@@ -122,10 +122,9 @@ impl Egl {
         let (display, platform, gbm) = match native {
             Native::Xcb(connection, screen) => {
                 if !has_extension(&client, "EGL_EXT_platform_xcb") {
-                    return Err(Error::Unsupported(
+                    return Err(Error::unsupported(
                         "EGL lacks EGL_EXT_platform_xcb, needed to draw into an X window \
-                         (Mesa 21 or newer has it)"
-                            .into(),
+                         (Mesa 21 or newer has it)",
                     ));
                 }
                 let attribs = [PLATFORM_XCB_SCREEN, screen, egl::ATTRIB_NONE];
@@ -233,11 +232,11 @@ impl Egl {
         self.egl
             .swap_buffers(self.display, surface)
             .map_err(|e| match e {
-                egl::Error::BadNativeWindow | egl::Error::BadSurface => Error::Vanished(format!(
+                egl::Error::BadNativeWindow | egl::Error::BadSurface => Error::vanished(format!(
                     "the presenting window is gone (eglSwapBuffers: {e})"
                 )),
                 egl::Error::ContextLost => {
-                    Error::Vanished("the GPU context was lost (eglSwapBuffers)".into())
+                    Error::vanished("the GPU context was lost (eglSwapBuffers)")
                 }
                 e => egl_error("eglSwapBuffers", e),
             })
@@ -366,7 +365,7 @@ impl Egl {
     /// Imports a framebuffer's planes as an EGLImage, kept until `destroy_image`.
     pub fn import(&mut self, buf: &Dmabuf) -> Result<egl::Image> {
         if buf.planes.is_empty() || buf.planes.len() > PLANE_ATTRIBS.len() {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "framebuffer {} has {} planes; an import takes 1 to 4",
                 buf.fb_id,
                 buf.planes.len()
@@ -412,13 +411,14 @@ impl Egl {
             .egl
             .create_image(self.display, no_context, LINUX_DMA_BUF, no_buffer, &attribs)
             .map_err(|e| {
-                Error::Unsupported(format!(
+                Error::unsupported(format!(
                     "importing framebuffer {} ({}x{} {}) as an EGLImage failed: {e}",
                     buf.fb_id,
                     buf.width,
                     buf.height,
                     fourcc_name(buf.fourcc)
                 ))
+                .because(e)
             })?;
         self.images.push(image);
         Ok(image)
@@ -488,7 +488,7 @@ fn headless_display(
     why.push("EGL lacks EGL_MESA_platform_surfaceless".into());
     match device_display(egl, client, None) {
         Ok((display, name)) => Ok((display, format!("{name} ({})", why.join("; ")), None)),
-        Err(e) => Err(Error::Unsupported(format!(
+        Err(e) => Err(Error::unsupported(format!(
             "no headless EGL display: {}; {e} (install libegl1 and libegl-mesa0)",
             why.join("; ")
         ))),
@@ -653,5 +653,5 @@ fn choose_config(display: egl::Display, window: bool) -> Result<egl::Config> {
         .iter()
         .copied()
         .min_by_key(alpha)
-        .ok_or_else(|| Error::Unsupported("EGL offers no GLES 3 config with 8-bit colour".into()))
+        .ok_or_else(|| Error::unsupported("EGL offers no GLES 3 config with 8-bit colour"))
 }

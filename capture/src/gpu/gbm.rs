@@ -28,10 +28,10 @@ impl Gbm {
             .read(true)
             .write(true)
             .open(path)
-            .map_err(|e| Error::Io(format!("cannot open {}: {e}", path.display())))?;
+            .map_err(|e| Error::io(format!("cannot open {}: {e}", path.display())).because(e))?;
         // SAFETY: libgbm's initialisers only set up its backend table.
         let library = unsafe { libloading::Library::new("libgbm.so.1") }.map_err(|e| {
-            Error::Unsupported(format!("cannot load libgbm.so.1: {e} (install libgbm1)"))
+            Error::unsupported(format!("cannot load libgbm.so.1: {e} (install libgbm1)")).because(e)
         })?;
         // SAFETY: the prototypes of gbm_create_device and gbm_device_destroy (gbm.h).
         let (create, destroy) = unsafe {
@@ -39,18 +39,14 @@ impl Gbm {
             let destroy = library.get::<DestroyDevice>(b"gbm_device_destroy\0");
             match (create, destroy) {
                 (Ok(c), Ok(d)) => (*c, *d),
-                _ => {
-                    return Err(Error::Unsupported(
-                        "libgbm.so.1 lacks gbm_create_device".into(),
-                    ))
-                }
+                _ => return Err(Error::unsupported("libgbm.so.1 lacks gbm_create_device")),
             }
         };
         let file = OwnedFd::from(file);
         // SAFETY: `file` is an open DRM file that outlives the device (field order).
         let device = unsafe { create(file.as_raw_fd()) };
         if device.is_null() {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "libgbm cannot use {} (no GBM backend for its driver)",
                 path.display()
             )));

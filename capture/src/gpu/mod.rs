@@ -147,7 +147,7 @@ impl Renderer {
     pub fn new(target: Target, drm_device: Option<&Path>) -> Result<Renderer> {
         let size = target.size();
         if size.0 == 0 || size.1 == 0 {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "cannot draw into {}x{} pixels",
                 size.0, size.1
             )));
@@ -169,7 +169,7 @@ impl Renderer {
             _ => None,
         };
         if let Some(lease) = lease.as_ref().filter(|l| l.size() != size) {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "the leased mode is {}x{}, not {}x{}",
                 lease.size().0,
                 lease.size().1,
@@ -286,7 +286,7 @@ impl Renderer {
         self.egl.make_current()?;
         let inside = rect.fits((buf.width, buf.height));
         if !inside {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "rectangle {}x{}+{}+{} does not fit framebuffer {} ({}x{})",
                 rect.width, rect.height, rect.x, rect.y, buf.fb_id, buf.width, buf.height
             )));
@@ -295,10 +295,11 @@ impl Renderer {
             Some(plane) => nix::sys::stat::fstat(std::os::fd::AsRawFd::as_raw_fd(&plane.fd))
                 .map(|st| st.st_ino)
                 .map_err(|e| {
-                    Error::Io(format!(
+                    Error::io(format!(
                         "cannot stat framebuffer {}'s DMA-BUF: {e}",
                         buf.fb_id
                     ))
+                    .because(e)
                 })?,
             None => 0,
         };
@@ -327,11 +328,9 @@ impl Renderer {
             )
         };
         self.can_import_dmabuf(buf.fourcc, buf.modifier)
-            .map_err(|why| Error::Unsupported(format!("cannot import {}: {why}", describe())))?;
+            .map_err(|why| Error::unsupported(format!("cannot import {}: {why}", describe())))?;
         let Some(target_texture) = self.image_target_texture else {
-            return Err(Error::Unsupported(
-                "the GL driver lacks GL_OES_EGL_image".into(),
-            ));
+            return Err(Error::unsupported("the GL driver lacks GL_OES_EGL_image"));
         };
         self.drop_source(screen);
         let image = self.egl.import(buf)?;
@@ -353,7 +352,7 @@ impl Renderer {
             // SAFETY: deleting the texture made above.
             unsafe { self.gl.delete_texture(texture) };
             self.egl.destroy_image(image);
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "binding {} to a texture failed (GL error {error:#x})",
                 describe()
             )));
@@ -422,7 +421,7 @@ impl Renderer {
             return Ok(());
         };
         if c.pixels.len() < c.width as usize * c.height as usize {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "a {}x{} cursor image needs {} pixels, not {}",
                 c.width,
                 c.height,
@@ -448,9 +447,8 @@ impl Renderer {
 
     fn upload_cursor(&mut self, c: &Cursor<'_>) -> Result<()> {
         self.egl.make_current()?;
-        let argb = Format::from_fourcc(u32::from_le_bytes(*b"AR24")).ok_or_else(|| {
-            Error::Unsupported("ARGB8888 is missing from the format table".into())
-        })?;
+        let argb = Format::from_fourcc(u32::from_le_bytes(*b"AR24"))
+            .ok_or_else(|| Error::unsupported("ARGB8888 is missing from the format table"))?;
         let f = gl_format(argb);
         let texture = match &self.cursor {
             Some(t) if t.size == (c.width, c.height) => t.texture,
@@ -506,7 +504,7 @@ impl Renderer {
         {
             if !viewport.fits(self.size) || placement.view_size != (viewport.width, viewport.height)
             {
-                return Err(Error::Geometry(format!(
+                return Err(Error::geometry(format!(
                     "a {}x{} view cannot be drawn into viewport {}x{}+{}+{} of a {}x{} target",
                     placement.view_size.0,
                     placement.view_size.1,
@@ -599,9 +597,8 @@ impl Renderer {
     /// window, call it before `present` (a swap leaves the back buffer undefined).
     pub fn read_back(&mut self) -> Result<Frame> {
         self.egl.make_current()?;
-        let format = Format::from_fourcc(u32::from_le_bytes(*b"XB24")).ok_or_else(|| {
-            Error::Unsupported("XBGR8888 is missing from the format table".into())
-        })?;
+        let format = Format::from_fourcc(u32::from_le_bytes(*b"XB24"))
+            .ok_or_else(|| Error::unsupported("XBGR8888 is missing from the format table"))?;
         let (w, h) = (self.size.0 as usize, self.size.1 as usize);
         let mut rgba = vec![0u8; w * h * 4];
         let framebuffer = self.target_framebuffer();
@@ -653,13 +650,13 @@ impl Renderer {
         // SAFETY: a GL call on the current context.
         match unsafe { self.gl.get_error() } {
             glow::NO_ERROR => Ok(()),
-            glow::CONTEXT_LOST => Err(Error::Vanished(format!(
+            glow::CONTEXT_LOST => Err(Error::vanished(format!(
                 "the GPU context was lost while {what}"
             ))),
-            glow::OUT_OF_MEMORY => Err(Error::Unsupported(format!(
+            glow::OUT_OF_MEMORY => Err(Error::unsupported(format!(
                 "the GPU ran out of memory while {what}"
             ))),
-            e => Err(Error::Unsupported(format!(
+            e => Err(Error::unsupported(format!(
                 "OpenGL error {e:#x} while {what}"
             ))),
         }

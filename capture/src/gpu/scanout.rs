@@ -26,10 +26,9 @@ impl Scanout {
         lease: Lease,
     ) -> Result<Scanout> {
         let target_texture = target_texture.ok_or_else(|| {
-            Error::Unsupported(
+            Error::unsupported(
                 "the GL driver lacks GL_OES_EGL_image, so it cannot draw into the leased \
-                 output's buffers"
-                    .into(),
+                 output's buffers",
             )
         })?;
         let mut this = Scanout {
@@ -72,7 +71,7 @@ impl Scanout {
                         gl.delete_texture(texture);
                     }
                     this.delete(gl);
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::unsupported(format!(
                         "the GL driver cannot draw into the leased output's buffers \
                          (framebuffer status {status:#x})"
                     )));
@@ -81,7 +80,7 @@ impl Scanout {
                     // SAFETY: deleting the texture made above.
                     unsafe { gl.delete_texture(texture) };
                     this.delete(gl);
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::unsupported(format!(
                         "cannot create a framebuffer: {e}"
                     )));
                 }

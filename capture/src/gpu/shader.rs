@@ -112,7 +112,7 @@ impl Program {
         unsafe {
             let program = gl
                 .create_program()
-                .map_err(|e| Error::Unsupported(format!("cannot create a GL program: {e}")))?;
+                .map_err(|e| Error::unsupported(format!("cannot create a GL program: {e}")))?;
             let mut shaders = Vec::new();
             for (kind, source) in [
                 (glow::VERTEX_SHADER, VERTEX),
@@ -120,14 +120,14 @@ impl Program {
             ] {
                 let shader = gl
                     .create_shader(kind)
-                    .map_err(|e| Error::Unsupported(format!("cannot create a shader: {e}")))?;
+                    .map_err(|e| Error::unsupported(format!("cannot create a shader: {e}")))?;
                 gl.shader_source(shader, source);
                 gl.compile_shader(shader);
                 if !gl.get_shader_compile_status(shader) {
                     let log = gl.get_shader_info_log(shader);
                     gl.delete_shader(shader);
                     gl.delete_program(program);
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::unsupported(format!(
                         "the GL driver rejects the shader: {log}"
                     )));
                 }
@@ -142,7 +142,7 @@ impl Program {
             if !gl.get_program_link_status(program) {
                 let log = gl.get_program_info_log(program);
                 gl.delete_program(program);
-                return Err(Error::Unsupported(format!(
+                return Err(Error::unsupported(format!(
                     "the GL driver cannot link the shaders: {log}"
                 )));
             }

@@ -63,7 +63,7 @@ pub fn new_texture(gl: &glow::Context, swizzle: [u32; 4]) -> Result<glow::Textur
     unsafe {
         let texture = gl
             .create_texture()
-            .map_err(|e| Error::Unsupported(format!("cannot create a texture: {e}")))?;
+            .map_err(|e| Error::unsupported(format!("cannot create a texture: {e}")))?;
         gl.bind_texture(glow::TEXTURE_2D, Some(texture));
         // texelFetch still needs a complete texture: no mipmaps, so no mipmap filter.
         gl.tex_parameter_i32(
@@ -106,7 +106,7 @@ impl Uploaded {
             );
             let pbo = gl.create_buffer().map_err(|e| {
                 gl.delete_texture(texture);
-                Error::Unsupported(format!("cannot create a pixel buffer: {e}"))
+                Error::unsupported(format!("cannot create a pixel buffer: {e}"))
             })?;
             Ok(Uploaded {
                 texture,
@@ -130,7 +130,7 @@ impl Uploaded {
             .iter()
             .find(|r| !r.fits((layout.width, layout.height)))
         {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "damage {r} lies outside the {}x{} buffer",
                 layout.width, layout.height
             )));
@@ -159,8 +159,8 @@ impl Uploaded {
             );
             if map.is_null() {
                 gl.bind_buffer(glow::PIXEL_UNPACK_BUFFER, None);
-                return Err(Error::Unsupported(
-                    "cannot map the pixel buffer for an upload".into(),
+                return Err(Error::unsupported(
+                    "cannot map the pixel buffer for an upload",
                 ));
             }
             let out = std::slice::from_raw_parts_mut(map, total);
@@ -212,7 +212,7 @@ pub fn check_layout(pixels: &[u8], layout: BufferLayout) -> Result<()> {
         .checked_sub(1)
         .map_or(0, |rows| rows * layout.stride + row);
     if layout.width == 0 || layout.height == 0 || row > layout.stride || needed > pixels.len() {
-        return Err(Error::Geometry(format!(
+        return Err(Error::geometry(format!(
             "a {}x{} {} buffer with {}-byte rows does not fit in {} bytes",
             layout.width,
             layout.height,

@@ -57,7 +57,7 @@ impl Helper {
     /// from a thread that lives as long as the capture: the helper's parent-death
     /// signal fires when the thread that started it ends.
     pub fn spawn(path: &Path) -> Result<Helper> {
-        let fail = |e: String| Error::Io(format!("cannot start {}: {e}", path.display()));
+        let fail = |e: String| Error::io(format!("cannot start {}: {e}", path.display()));
         let (ours, theirs) = socketpair(
             AddressFamily::Unix,
             SockType::SeqPacket,
@@ -99,12 +99,12 @@ impl Helper {
             Ok(Reply::Refused(r)) => {
                 let message = format!("{} refused: {}", self.path.display(), r.message);
                 Err(match r.code {
-                    RefusalCode::NoFramebuffer => Error::Vanished(message),
+                    RefusalCode::NoFramebuffer => Error::vanished(message),
                     RefusalCode::NoPrivilege
                     | RefusalCode::NotScannedOut
-                    | RefusalCode::NotActiveSession => Error::Permission(message),
-                    RefusalCode::NoDevice => Error::Unsupported(message),
-                    _ => Error::Io(message),
+                    | RefusalCode::NotActiveSession => Error::permission(message),
+                    RefusalCode::NoDevice => Error::unsupported(message),
+                    _ => Error::io(message),
                 })
             }
             Err(why) => Err(self.failed(&format!("a bad reply: {why}"))),
@@ -132,7 +132,7 @@ impl Helper {
             Some(&mut space),
             MsgFlags::MSG_CMSG_CLOEXEC,
         )
-        .map_err(|e| Error::Io(format!("reading from {}: {e}", self.path.display())))?;
+        .map_err(|e| Error::io(format!("reading from {}: {e}", self.path.display())).because(e))?;
         let mut owned = Vec::new();
         for cmsg in msg.cmsgs().into_iter().flatten() {
             if let ControlMessageOwned::ScmRights(raw) = cmsg {
@@ -158,7 +158,7 @@ impl Helper {
             Ok(Some(status)) => format!(" ({status})"),
             _ => String::new(),
         };
-        Error::Io(format!(
+        Error::io(format!(
             "capture helper {}: {what}{status}",
             self.path.display()
         ))

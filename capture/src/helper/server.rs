@@ -15,7 +15,7 @@ use super::protocol::{Exported, Refusal, RefusalCode, Reply, Request, MAX_FDS, M
 use crate::drm::device::Card;
 use crate::drm::framebuffer::FbInfo;
 use crate::drm::{export_planes, DRM_MAJOR};
-use crate::Error;
+use crate::{Error, ErrorKind};
 
 const CAP_SYS_ADMIN: u32 = 21;
 const CAP_VERSION_3: u32 = 0x2008_0522;
@@ -357,9 +357,9 @@ fn export(card: &Card, fb_id: u32) -> Result<(Exported, Vec<OwnedFd>), Refusal> 
 }
 
 fn refusal(e: Error) -> Refusal {
-    let code = match &e {
-        Error::Vanished(_) => RefusalCode::NoFramebuffer,
-        Error::Permission(_) => RefusalCode::NoPrivilege,
+    let code = match e.kind() {
+        ErrorKind::Vanished => RefusalCode::NoFramebuffer,
+        ErrorKind::Permission => RefusalCode::NoPrivilege,
         _ => RefusalCode::Failed,
     };
     Refusal::new(code, e.to_string())

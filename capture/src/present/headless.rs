@@ -15,12 +15,12 @@ impl Offscreen {
         unsafe {
             let framebuffer = gl
                 .create_framebuffer()
-                .map_err(|e| Error::Unsupported(format!("cannot create a framebuffer: {e}")))?;
+                .map_err(|e| Error::unsupported(format!("cannot create a framebuffer: {e}")))?;
             let renderbuffer = match gl.create_renderbuffer() {
                 Ok(r) => r,
                 Err(e) => {
                     gl.delete_framebuffer(framebuffer);
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::unsupported(format!(
                         "cannot create a renderbuffer: {e}"
                     )));
                 }
@@ -41,7 +41,7 @@ impl Offscreen {
             let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
             if status != glow::FRAMEBUFFER_COMPLETE {
                 this.delete(gl);
-                return Err(Error::Unsupported(format!(
+                return Err(Error::unsupported(format!(
                     "a {width}x{height} offscreen framebuffer is incomplete (status {status:#x}); \
                      the size may exceed the GPU's limit"
                 )));

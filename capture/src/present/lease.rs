@@ -59,12 +59,12 @@ pub(crate) struct Lease {
     shown: bool,
 }
 
-fn x_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::X(format!("{what}: {e}"))
+fn x_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::x(format!("{what}: {e}")).because(e)
 }
 
-fn drm_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::Unsupported(format!("{what} on the leased output: {e}"))
+fn drm_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::unsupported(format!("{what} on the leased output: {e}")).because(e)
 }
 
 impl Lease {
@@ -80,7 +80,7 @@ impl Lease {
             .reply()
             .map_err(|e| x_error("RandR", e))?;
         if (version.major_version, version.minor_version) < (1, 6) {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::unsupported(format!(
                 "the X server speaks RandR {}.{}; leases need 1.6",
                 version.major_version, version.minor_version
             )));
@@ -94,7 +94,7 @@ impl Lease {
             .modes
             .iter()
             .find(|m| m.id == mode)
-            .ok_or_else(|| Error::X(format!("the X server has no mode {mode:#x}")))?;
+            .ok_or_else(|| Error::x(format!("the X server has no mode {mode:#x}")))?;
         let name = resources
             .names
             .get(..usize::from(info.name_len))
@@ -109,7 +109,7 @@ impl Lease {
             .map_err(|e| x_error("asking for a lease", e))?
             .reply()
             .map_err(|e| match e {
-                ReplyError::X11Error(x) => Error::Unsupported(format!(
+                ReplyError::X11Error(x) => Error::unsupported(format!(
                     "the X server refused to lease the output ({:?} error): the output or \
                      CRTC may be in use, or its driver cannot lease (only KMS drivers such \
                      as modesetting can)",
@@ -124,8 +124,8 @@ impl Lease {
         let (Some(&crtc), Some(&connector)) =
             (handles.crtcs().first(), handles.connectors().first())
         else {
-            return Err(Error::Unsupported(
-                "the lease holds no CRTC or no connector".into(),
+            return Err(Error::unsupported(
+                "the lease holds no CRTC or no connector",
             ));
         };
         let mut this = Lease {
@@ -202,7 +202,7 @@ impl Lease {
             .buffers
             .get(index)
             .map(|b| b.framebuffer)
-            .ok_or_else(|| Error::Geometry(format!("no scanout buffer {index}")))?;
+            .ok_or_else(|| Error::geometry(format!("no scanout buffer {index}")))?;
         if !self.shown {
             self.fd
                 .set_crtc(
@@ -228,7 +228,7 @@ impl Lease {
         let ready = poll(&mut fds, PollTimeout::from(millis))
             .map_err(|e| drm_error("waiting for a flip", e))?;
         if ready == 0 {
-            return Err(Error::Vanished(format!(
+            return Err(Error::vanished(format!(
                 "a page flip on the leased output took over {} ms",
                 FLIP_TIMEOUT.as_millis()
             )));
@@ -246,7 +246,7 @@ impl Lease {
         while self
             .conn
             .poll_for_event()
-            .map_err(|e| Error::Vanished(format!("the X server went away: {e}")))?
+            .map_err(|e| Error::vanished(format!("the X server went away: {e}")).because(e))?
             .is_some()
         {}
         Ok(())

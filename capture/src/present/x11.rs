@@ -21,8 +21,8 @@ pub(crate) struct Window {
     colormap: Option<u32>,
 }
 
-fn x_error(what: &str, e: impl std::fmt::Display) -> Error {
-    Error::X(format!("{what}: {e}"))
+fn x_error(what: &str, e: impl std::error::Error + Send + Sync + 'static) -> Error {
+    Error::x(format!("{what}: {e}")).because(e)
 }
 
 impl Window {
@@ -30,12 +30,12 @@ impl Window {
     /// EGL has said which visual its surfaces need.
     pub fn connect(display: Option<&str>) -> Result<Window> {
         x11rb::xcb_ffi::load_libxcb().map_err(|e| {
-            Error::Unsupported(format!("cannot load libxcb.so.1: {e} (install libxcb1)"))
+            Error::unsupported(format!("cannot load libxcb.so.1: {e} (install libxcb1)")).because(e)
         })?;
         let name = display
             .map(CString::new)
             .transpose()
-            .map_err(|_| Error::X("the display name contains a NUL byte".into()))?;
+            .map_err(|_| Error::x("the display name contains a NUL byte"))?;
         let (conn, screen) = XCBConnection::connect(name.as_deref()).map_err(|e| {
             x_error(
                 &format!(
@@ -72,7 +72,7 @@ impl Window {
             .setup()
             .roots
             .get(self.screen)
-            .ok_or_else(|| Error::X(format!("the X server has no screen {}", self.screen)))?;
+            .ok_or_else(|| Error::x(format!("the X server has no screen {}", self.screen)))?;
         let (root, root_visual, root_depth) = (screen.root, screen.root_visual, screen.root_depth);
         let visual = visual.filter(|&v| v != 0).unwrap_or(root_visual);
         let depth = screen
@@ -81,21 +81,19 @@ impl Window {
             .find(|d| d.visuals.iter().any(|v| v.visual_id == visual))
             .map(|d| d.depth)
             .ok_or_else(|| {
-                Error::X(format!(
+                Error::x(format!(
                     "the X screen lacks visual {visual:#x}, which EGL draws with"
                 ))
             })?;
         let fits = |v: i32| i16::try_from(v).is_ok();
         let (w, h) = (u16::try_from(width), u16::try_from(height));
         let (Ok(w), Ok(h), true, true) = (w, h, fits(x), fits(y)) else {
-            return Err(Error::Geometry(format!(
+            return Err(Error::geometry(format!(
                 "the output {width}x{height}+{x}+{y} does not fit X's window coordinates"
             )));
         };
         if w == 0 || h == 0 {
-            return Err(Error::Geometry(
-                "the output to present on has no pixels".into(),
-            ));
+            return Err(Error::geometry("the output to present on has no pixels"));
         }
         let mut aux = CreateWindowAux::new()
             .override_redirect(1)
@@ -187,11 +185,11 @@ impl Window {
             match self.conn.poll_for_event() {
                 Ok(Some(_)) => continue,
                 Ok(None) => break,
-                Err(e) => return Err(Error::Vanished(format!("the X server went away: {e}"))),
+                Err(e) => return Err(Error::vanished(format!("the X server went away: {e}"))),
             }
         }
         match self.conn.has_error() {
-            Some(e) => Err(Error::Vanished(format!("the X server went away: {e}"))),
+            Some(e) => Err(Error::vanished(format!("the X server went away: {e}"))),
             None => Ok(()),
         }
     }

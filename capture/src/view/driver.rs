@@ -50,7 +50,7 @@ impl Control {
 pub fn send(path: &Path, controls: &[Control]) -> Result<()> {
     let text: String = controls.iter().map(|c| c.line() + "\n").collect();
     let failed = |e: &dyn std::fmt::Display| {
-        Error::Io(format!(
+        Error::io(format!(
             "the XR driver's control file {} {e}",
             path.display()
         ))
@@ -70,8 +70,9 @@ pub struct DriverState {
 impl DriverState {
     /// Reads the state file at `path` (`/dev/shm/`[`STATE_FILE`] normally).
     pub fn read(path: &Path) -> Result<DriverState> {
-        let bytes = files::read(path, STATE_LIMIT)
-            .map_err(|e| Error::Io(format!("the XR driver's state file {} {e}", path.display())))?;
+        let bytes = files::read(path, STATE_LIMIT).map_err(|e| {
+            Error::io(format!("the XR driver's state file {} {e}", path.display())).because(e)
+        })?;
         Ok(DriverState::parse(&String::from_utf8_lossy(&bytes)))
     }
 
@@ -151,9 +152,11 @@ mod tests {
     fn a_control_file_that_cannot_be_written_says_which() {
         let dir = Scratch::new("control-missing");
         let path = dir.join("no/such/dir/xr_driver_control");
-        let Err(Error::Io(message)) = send(&path, &[Control::Recenter]) else {
+        let Err(e) = send(&path, &[Control::Recenter]) else {
             panic!("wrote into a missing directory");
         };
+        assert_eq!(e.kind(), crate::ErrorKind::Io);
+        let message = e.message();
         assert!(
             message.contains("no/such/dir/xr_driver_control"),
             "{message}"
@@ -166,9 +169,11 @@ mod tests {
         let fifo = dir.join("xr_driver_control");
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
         // A blocking open for writing would wait for a reader forever.
-        let Err(Error::Io(message)) = send(&fifo, &[Control::Recenter]) else {
+        let Err(e) = send(&fifo, &[Control::Recenter]) else {
             panic!("wrote into a FIFO");
         };
+        assert_eq!(e.kind(), crate::ErrorKind::Io);
+        let message = e.message();
         assert!(message.contains("FIFO"), "{message}");
         let target = dir.join("victim");
         std::fs::write(&target, "keep\n").unwrap();

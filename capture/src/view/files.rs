@@ -33,6 +33,8 @@ impl fmt::Display for FileError {
     }
 }
 
+impl std::error::Error for FileError {}
+
 impl From<std::io::Error> for FileError {
     fn from(e: std::io::Error) -> FileError {
         let errno = e.raw_os_error().map(Errno::from_raw);
