@@ -19,32 +19,90 @@ pub struct Frame {
 impl Frame {
     /// Copies `rect` out of the pixels of a `layout` buffer held in `src`.
     pub fn crop(src: &[u8], layout: BufferLayout, rect: Rect) -> Result<Frame> {
-        let bpp = layout.format.bytes_per_pixel as usize;
-        let row_bytes = rect.width as usize * bpp;
-        let origin = rect
-            .origin()
-            .filter(|_| rect.fits((layout.width, layout.height)));
+        if rect.is_empty() {
+            return Err(Error::geometry(format!("rectangle {rect} is empty")));
+        }
+        let mut frame = Frame::blank(rect.width, rect.height, layout.format);
+        frame.copy_rects(src, layout, (rect.x, rect.y), &[rect.at(0, 0)])?;
+        Ok(frame)
+    }
+
+    /// A black frame of `width` x `height`, to read pixels into.
+    pub fn blank(width: u32, height: u32, format: Format) -> Frame {
+        crate::counters::frame_allocated();
+        let bpp = format.bytes_per_pixel as usize;
+        Frame {
+            width,
+            height,
+            format,
+            data: vec![0; width as usize * height as usize * bpp],
+        }
+    }
+
+    /// Copies `rects` (in this frame's pixels) from a `layout` buffer held in `src`, in
+    /// which this frame's top-left pixel is at `origin`: each rectangle straight to its
+    /// place, with no frame in between. Every rectangle is checked before any is
+    /// copied, so a refused batch leaves the frame as it was. Empty rectangles are
+    /// nothing to copy.
+    pub fn copy_rects(
+        &mut self,
+        src: &[u8],
+        layout: BufferLayout,
+        origin: (i32, i32),
+        rects: &[Rect],
+    ) -> Result<()> {
+        if layout.format != self.format {
+            return Err(Error::unsupported(format!(
+                "the buffer's pixel format {} is not the frame's {}",
+                layout.format.name, self.format.name
+            )));
+        }
+        let bpp = self.format.bytes_per_pixel as usize;
+        let stride = self.width as usize * bpp;
         let buffer_holds_layout = layout.width as usize * bpp <= layout.stride
             && (layout.height as usize).saturating_sub(1) * layout.stride
                 + layout.width as usize * bpp
                 <= src.len();
-        let Some((x, y)) = origin.filter(|_| buffer_holds_layout) else {
-            return Err(Error::geometry(format!(
-                "rectangle {rect} does not fit the {}x{} buffer",
-                layout.width, layout.height
-            )));
+        let frame_holds_size = self.data.len() == stride * self.height as usize;
+        let placed = |r: &Rect| -> Option<((usize, usize), (usize, usize))> {
+            let at = r.origin().filter(|_| r.fits((self.width, self.height)))?;
+            let from = Rect {
+                x: r.x.checked_add(origin.0)?,
+                y: r.y.checked_add(origin.1)?,
+                ..*r
+            };
+            let from = from
+                .origin()
+                .filter(|_| from.fits((layout.width, layout.height)))?;
+            Some((
+                (at.0 as usize, at.1 as usize),
+                (from.0 as usize, from.1 as usize),
+            ))
         };
-        let mut data = vec![0u8; row_bytes * rect.height as usize];
-        for (row, out) in data.chunks_exact_mut(row_bytes).enumerate() {
-            let start = (y as usize + row) * layout.stride + x as usize * bpp;
-            crate::copy::copy_row(out, &src[start..start + row_bytes]);
+        let fits = |r: &Rect| buffer_holds_layout && frame_holds_size && placed(r).is_some();
+        if let Some(r) = rects.iter().find(|r| !r.is_empty() && !fits(r)) {
+            return Err(Error::geometry(format!(
+                "rectangle {r} of the {}x{} frame does not fit the {}x{} buffer it is read \
+                 from",
+                self.width, self.height, layout.width, layout.height
+            )));
         }
-        Ok(Frame {
-            width: rect.width,
-            height: rect.height,
-            format: layout.format,
-            data,
-        })
+        for r in rects {
+            let Some(((x, y), (from_x, from_y))) = placed(r) else {
+                continue; // empty
+            };
+            let row_bytes = r.width as usize * bpp;
+            for row in 0..r.height as usize {
+                let dst = (y + row) * stride + x * bpp;
+                let src_start = (from_y + row) * layout.stride + from_x * bpp;
+                crate::copy::copy_row(
+                    &mut self.data[dst..dst + row_bytes],
+                    &src[src_start..src_start + row_bytes],
+                );
+            }
+            crate::counters::copied(row_bytes * r.height as usize);
+        }
+        Ok(())
     }
 
     /// How the frame's own rows are laid out (tightly packed).
@@ -152,6 +210,69 @@ mod tests {
             Frame::crop(&buf, short, rect).is_err(),
             "read past the end of the mapping"
         );
+    }
+
+    /// An 8x6 XRGB8888 buffer with 8 bytes of row padding; pixel value = index + 1.
+    fn numbered_buffer() -> (Vec<u8>, BufferLayout) {
+        let layout = BufferLayout {
+            width: 8,
+            height: 6,
+            stride: 8 * 4 + 8,
+            format: XRGB8888,
+        };
+        let mut buf = vec![0u8; layout.stride * 6];
+        for y in 0..6 {
+            for x in 0..8 {
+                buf[y * layout.stride + x * 4] = (y * 8 + x + 1) as u8;
+            }
+        }
+        (buf, layout)
+    }
+
+    #[test]
+    fn copied_rectangles_land_at_their_place_and_nowhere_else() {
+        let (buf, layout) = numbered_buffer();
+        // A 4x3 frame showing the buffer from (2, 1).
+        let mut frame = Frame::blank(4, 3, XRGB8888);
+        let rects = [
+            Rect::new(0, 0, 1, 1),
+            Rect::new(2, 1, 2, 2),
+            Rect::new(1, 0, 0, 3),
+        ];
+        frame.copy_rects(&buf, layout, (2, 1), &rects).unwrap();
+        let firsts: Vec<u8> = frame.data.chunks(4).map(|p| p[0]).collect();
+        #[rustfmt::skip]
+        assert_eq!(firsts, [
+            11, 0, 0, 0,
+            0, 0, 21, 22,
+            0, 0, 29, 30,
+        ]);
+    }
+
+    #[test]
+    fn a_rectangle_outside_refuses_the_batch_before_anything_is_written() {
+        let (buf, layout) = numbered_buffer();
+        let mut frame = Frame::blank(4, 3, XRGB8888);
+        let outside_frame = [Rect::new(0, 0, 1, 1), Rect::new(3, 2, 2, 1)];
+        let outside_buffer = [Rect::new(0, 0, 1, 1), Rect::new(0, 0, 4, 3)];
+        let negative = [Rect::new(-1, 0, 1, 1)];
+        for (rects, origin) in [
+            (&outside_frame[..], (0, 0)),
+            (&outside_buffer[..], (5, 0)),
+            (&negative[..], (2, 1)),
+        ] {
+            let err = frame.copy_rects(&buf, layout, origin, rects).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::Geometry, "{err}");
+            assert!(frame.data.iter().all(|&b| b == 0), "{rects:?} wrote pixels");
+        }
+        let other_format = BufferLayout {
+            format: crate::format::Format::from_fourcc(u32::from_le_bytes(*b"RG16")).unwrap(),
+            ..layout
+        };
+        let err = frame
+            .copy_rects(&buf, other_format, (0, 0), &[Rect::new(0, 0, 1, 1)])
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::Unsupported);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! a captured rectangle is a [`frame::Frame`].
 
 pub mod copy;
+pub mod counters;
 pub mod damage;
 pub mod drm;
 pub mod format;
@@ -16,6 +17,7 @@ pub mod imu;
 pub mod keepalive;
 pub mod mapping;
 pub mod present;
+pub mod reader;
 pub mod shm;
 pub mod view;
 

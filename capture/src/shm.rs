@@ -99,6 +99,59 @@ impl ShmCapture {
         Frame::crop(self.mapping.as_slice(), layout, rect.at(0, 0))
     }
 
+    /// Copies `rects` (in `frame`'s pixels) of the screen into `frame`, whose top-left
+    /// pixel is at `origin` on the screen. Rectangles close together (their bounding
+    /// box at most twice their area) come in one `ShmGetImage` of that box, one round
+    /// trip; scattered ones one request each, so the server copies no more than twice
+    /// the damage. Then each rectangle is copied once, straight to its place.
+    pub fn read_into(
+        &mut self,
+        frame: &mut Frame,
+        origin: (i32, i32),
+        rects: &[Rect],
+    ) -> Result<()> {
+        let damaged = || rects.iter().filter(|r| !r.is_empty());
+        if let Some(r) = damaged().find(|r| !r.fits((frame.width, frame.height))) {
+            return Err(Error::geometry(format!(
+                "rectangle {r} does not fit the {}x{} frame",
+                frame.width, frame.height
+            )));
+        }
+        let bounds = damaged().fold(Rect::default(), |b, r| b.union(r));
+        let area: u64 = damaged().map(Rect::area).sum();
+        if area == 0 {
+            Ok(())
+        } else if bounds.area() <= 2 * area {
+            self.read_part(frame, origin, bounds, rects)
+        } else {
+            damaged().try_for_each(|r| self.read_part(frame, origin, *r, &[*r]))
+        }
+    }
+
+    /// Reads `part` of the frame from the screen and copies `rects` (inside it) into
+    /// the frame.
+    fn read_part(
+        &mut self,
+        frame: &mut Frame,
+        origin: (i32, i32),
+        part: Rect,
+        rects: &[Rect],
+    ) -> Result<()> {
+        let on_screen = Rect {
+            x: part.x.saturating_add(origin.0),
+            y: part.y.saturating_add(origin.1),
+            ..part
+        };
+        let layout = BufferLayout {
+            width: part.width,
+            height: part.height,
+            stride: part.width as usize * 4,
+            format: XRGB8888,
+        };
+        let pixels = self.grab_shared(on_screen)?;
+        frame.copy_rects(pixels, layout, (-part.x, -part.y), rects)
+    }
+
     /// Has the X server copy `rect` of the screen into the shared segment (one
     /// `ShmGetImage`) and returns it there, rows of `width * 4` bytes of XRGB8888: the
     /// one copy of this path, made by the server.
@@ -124,6 +177,7 @@ impl ShmCapture {
                 "rectangle {rect} is larger than the screen this reader was made for"
             )));
         }
+        crate::counters::x_request();
         let reply = self
             .conn
             .shm_get_image(

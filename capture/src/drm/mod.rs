@@ -23,12 +23,24 @@ use self::device::Card;
 pub use self::framebuffer::PRIVILEGE_HINT;
 use self::framebuffer::{ioctl_error, FbInfo, FbKey};
 use self::map::with_read_sync;
+use crate::counters;
 use crate::format::Format;
 use crate::frame::{BufferLayout, Frame};
 use crate::helper::{self, Helper};
 use crate::mapping::Mapping;
 use crate::{Error, ErrorKind, Result};
 use xrdisplay_model::Rect;
+
+/// What finding the front framebuffer costs, as drm-rs asks: through a connector,
+/// GET_CONNECTOR twice (the sizes, then the lists), GET_ENCODER and GET_CRTC; without
+/// one, GETRESOURCES twice and GET_CRTC (once when the first CRTC is lit, the usual
+/// case; the count is low by one per unlit CRTC before it).
+const fn front_lookup_ioctls(connector: Option<u32>) -> u64 {
+    match connector {
+        Some(_) => 4,
+        None => 3,
+    }
+}
 
 /// The major device number of DRM devices.
 pub(crate) const DRM_MAJOR: u32 = 226;
@@ -155,7 +167,10 @@ impl DrmCapture {
     /// The id of the framebuffer `source` stands for now.
     pub fn framebuffer_id(&self, source: FbSource) -> Result<u32> {
         match source {
-            FbSource::Front => self.card.front_framebuffer(self.connector),
+            FbSource::Front => {
+                counters::ioctls(front_lookup_ioctls(self.connector));
+                self.card.front_framebuffer(self.connector)
+            }
             FbSource::Framebuffer(id) => Ok(id),
         }
     }
@@ -168,6 +183,33 @@ impl DrmCapture {
 
     /// Reads `rect` (in framebuffer pixels) of the source into a frame.
     pub fn snapshot(&mut self, source: FbSource, rect: Rect, method: DrmMethod) -> Result<Frame> {
+        self.read_mapped(source, method, |src, layout| Frame::crop(src, layout, rect))
+    }
+
+    /// Copies `rects` (in `frame`'s pixels) of the source into `frame`, whose top-left
+    /// pixel is at `origin` in the framebuffer: one look-up, GETFB2 and (cached)
+    /// mapping for the whole batch, and one copy of each rectangle.
+    pub fn read_into(
+        &mut self,
+        source: FbSource,
+        method: DrmMethod,
+        frame: &mut Frame,
+        origin: (i32, i32),
+        rects: &[Rect],
+    ) -> Result<()> {
+        self.read_mapped(source, method, |src, layout| {
+            frame.copy_rects(src, layout, origin, rects)
+        })
+    }
+
+    /// Finds the source's framebuffer, maps it (or reuses the mapping cached for it)
+    /// and hands `read` its pixels (from plane 0's offset) and their layout.
+    fn read_mapped<T>(
+        &mut self,
+        source: FbSource,
+        method: DrmMethod,
+        read: impl FnOnce(&[u8], BufferLayout) -> Result<T>,
+    ) -> Result<T> {
         let fb_id = self.framebuffer_id(source)?;
         let info = query(&self.card, &mut self.cache, fb_id)?;
         let format = Format::from_fourcc(info.key.fourcc).ok_or_else(|| {
@@ -192,21 +234,26 @@ impl DrmCapture {
             if entry.dmabuf.is_none() {
                 entry.dmabuf = Some(export_via_helper(&mut self.helper, &self.card, &info)?);
             }
-            return read_dmabuf(entry, fb_id, offset, len, layout, rect);
+            return read_dmabuf(entry, fb_id, len, |map| {
+                read(map.get(offset..).unwrap_or_default(), layout)
+            });
         }
         match method {
             DrmMethod::Mmap => {
                 if entry.dumb_map.is_none() {
+                    counters::ioctls(1);
                     entry.dumb_map = Some(map::dumb(info.card(), info.handles[0], len)?);
                 }
                 let map = entry.dumb_map.as_ref().map_or(&[][..], Mapping::as_slice);
-                Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
+                read(map.get(offset..).unwrap_or_default(), layout)
             }
             DrmMethod::Dmabuf => {
                 if entry.dmabuf.is_none() {
                     entry.dmabuf = Some(export_planes(&self.card, &info)?);
                 }
-                read_dmabuf(entry, fb_id, offset, len, layout, rect)
+                read_dmabuf(entry, fb_id, len, |map| {
+                    read(map.get(offset..).unwrap_or_default(), layout)
+                })
             }
         }
     }
@@ -235,6 +282,16 @@ impl DrmCapture {
 /// drops what was cached for it.
 fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<FbInfo<'a>> {
     let result = FbInfo::describe(card.as_fd(), fb_id);
+    // GETFB2, and one GEM_CLOSE per buffer handle it gave when the answer is dropped.
+    let handles = result.as_ref().map_or(0, |info| {
+        let handles = &info.handles[..info.planes()];
+        handles
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| !handles[..*i].contains(h))
+            .count()
+    });
+    counters::ioctls(1 + handles as u64);
     if result
         .as_ref()
         .is_err_and(|e| e.kind() == ErrorKind::Vanished)
@@ -264,15 +321,14 @@ fn cached(cache: &mut Option<Cached>, key: FbKey) -> &mut Cached {
     })
 }
 
-/// Copies `rect` out of plane 0 of the entry's export, mapping it on first use.
-fn read_dmabuf(
+/// Hands `read` plane 0 of the entry's export, mapped on first use, between the
+/// DMA-BUF syncs.
+fn read_dmabuf<T>(
     entry: &mut Cached,
     fb_id: u32,
-    offset: usize,
     len: usize,
-    layout: BufferLayout,
-    rect: Rect,
-) -> Result<Frame> {
+    read: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     let Some(plane) = entry.dmabuf.as_ref().and_then(|d| d.planes.first()) else {
         return Err(Error::unsupported(format!(
             "framebuffer {fb_id} exported no planes"
@@ -282,9 +338,8 @@ fn read_dmabuf(
         entry.dmabuf_map = Some(map::dmabuf(plane.fd.as_fd(), len)?);
     }
     let map = entry.dmabuf_map.as_ref().map_or(&[][..], Mapping::as_slice);
-    with_read_sync(plane.fd.as_fd(), || {
-        Frame::crop(map.get(offset..).unwrap_or_default(), layout, rect)
-    })?
+    counters::ioctls(2);
+    with_read_sync(plane.fd.as_fd(), || read(map))?
 }
 
 /// Has the capture helper export a framebuffer this process got no handles for,
@@ -349,6 +404,7 @@ fn export_via_helper(
 }
 
 pub(crate) fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
+    counters::ioctls(info.planes() as u64);
     let planes = (0..info.planes())
         .map(|i| {
             let what = format!("plane {i} of framebuffer {}", info.key.fb_id);

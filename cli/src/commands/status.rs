@@ -2,7 +2,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::capture::Target;
+use crate::capture::resolve_target;
 use crate::cli::StatusArgs;
 use crate::commands::{print_json, Context};
 use crate::exit::Result;
@@ -243,7 +243,7 @@ fn loop_report(state: &ScreenState, name: &str, socket: Option<PathBuf>) -> Loop
         .and_then(|reply| reply.status);
     let source = match &status {
         Some(s) => Some(s.source.clone()),
-        None => Target::resolve(state, name, SourceChoice::Auto)
+        None => resolve_target(state, name, SourceChoice::Auto)
             .ok()
             .map(|t| t.describe(CaptureMethod::Auto)),
     };

@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use x11rb::connection::Connection as _;
 use xrdisplay_capture::damage::DamageWatch;
-use xrdisplay_capture::frame::Frame;
 use xrdisplay_model::Rect;
 
 use super::control::Shared;
 use super::mailbox::Mailbox;
 use super::stats::Stage;
-use crate::capture::{from_capture, Reader, Target};
+use crate::capture::{from_capture, open_reader, resolve_target, Reader, Target};
 use crate::exit::{Error, Kind, Result};
 use crate::randr::events::is_layout_event;
 use crate::randr::Session;
@@ -29,8 +28,9 @@ const LOST_GRACE: Duration = Duration::from_secs(3);
 /// What the capture thread hands the renderer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {
-    /// DMA-BUF exports: the renderer samples the scanout buffer itself.
-    Dmabuf,
+    /// DMA-BUF exports the renderer imports (a GPU import, unlike the CPU mapping of
+    /// `CaptureMethod::Dmabuf`): it samples the scanout buffer itself.
+    Import,
     /// Copies of the damaged pixels.
     Pixels,
 }
@@ -113,8 +113,8 @@ impl CaptureLoop {
             let captured = shared
                 .stats
                 .measure(Stage::Capture, || match self.delivery {
-                    Delivery::Dmabuf => self.export(mailbox, &rects, seen, &mut exported),
-                    Delivery::Pixels => self.copy(mailbox, &rects, seen),
+                    Delivery::Import => self.export(mailbox, &rects, seen, &mut exported),
+                    Delivery::Pixels => self.copy(mailbox, &rects, seen, relayout),
                 });
             if let Err(e) = captured {
                 // The layout may have changed under the read (damage of a screen that
@@ -153,7 +153,7 @@ impl CaptureLoop {
     fn follow_layout(&mut self) -> Result<()> {
         let state = self.session.read()?;
         let mut choice = self.choice;
-        let framebuffer_id = Target::resolve(&state, &self.name, SourceChoice::Front)
+        let framebuffer_id = resolve_target(&state, &self.name, SourceChoice::Front)
             .ok()
             .and_then(|t| t.framebuffer_id);
         if choice == SourceChoice::Auto
@@ -168,7 +168,7 @@ impl CaptureLoop {
             choice = SourceChoice::FramebufferId;
             self.choice = choice;
         }
-        let target = Target::resolve(&state, &self.name, choice).map_err(|_| {
+        let target = resolve_target(&state, &self.name, choice).map_err(|_| {
             Error::runtime(format!(
                 "{} is gone from the screen; capture stopped",
                 self.name
@@ -176,7 +176,7 @@ impl CaptureLoop {
         })?;
         // Reopen even for the same target: a framebuffer of the same size can come
         // back under the old id, and MIT-SHM's segment is sized for the old screen.
-        let (reader, _, _) = Reader::open(&self.session, &state, &target, self.method)?;
+        let (reader, _, _) = open_reader(&self.session, &state, &target, self.method)?;
         self.reader = reader;
         self.target = target;
         Ok(())
@@ -208,34 +208,34 @@ impl CaptureLoop {
         Ok(())
     }
 
-    fn copy(&mut self, mailbox: &Mailbox, rects: &[Rect], seen: Instant) -> Result<()> {
+    /// Reads the damaged `rects` straight into the mailbox's frame, under its lock
+    /// (as the renderer uploads from it under the lock); a new or resized output, or
+    /// a reader reopened after a layout change, is read whole into a new frame.
+    fn copy(
+        &mut self,
+        mailbox: &Mailbox,
+        rects: &[Rect],
+        seen: Instant,
+        reopened: bool,
+    ) -> Result<()> {
         let rect = self.target.rect;
-        let resized = {
-            let slot = mailbox.lock();
-            slot.pixels
-                .as_ref()
-                .is_none_or(|p| (p.width, p.height) != (rect.width, rect.height))
-        };
-        if resized {
-            let frame = self.reader.grab(rect)?;
-            let mut slot = mailbox.lock();
-            slot.rect = Some(rect);
-            slot.pixels = Some(frame);
-            slot.damage.clear();
-            mailbox.post(&mut slot, &[whole(rect)], seen);
-            return Ok(());
-        }
-        for r in rects {
-            let part = self.reader.grab(Rect {
-                x: rect.x + r.x,
-                y: rect.y + r.y,
-                ..*r
-            })?;
-            let mut slot = mailbox.lock();
-            if let Some(pixels) = slot.pixels.as_mut() {
-                patch(pixels, *r, &part);
+        let mut slot = mailbox.lock();
+        match slot.pixels.as_mut() {
+            Some(pixels)
+                if !reopened && (pixels.width, pixels.height) == (rect.width, rect.height) =>
+            {
+                self.reader.read_into(pixels, rects)?;
+                mailbox.post(&mut slot, rects, seen);
             }
-            mailbox.post(&mut slot, &[*r], seen);
+            _ => {
+                drop(slot);
+                let frame = self.reader.grab(rect)?;
+                let mut slot = mailbox.lock();
+                slot.rect = Some(rect);
+                slot.pixels = Some(frame);
+                slot.damage.clear();
+                mailbox.post(&mut slot, &[whole(rect)], seen);
+            }
         }
         Ok(())
     }
@@ -244,19 +244,6 @@ impl CaptureLoop {
 /// `rect` itself, relative to its corner.
 fn whole(rect: Rect) -> Rect {
     Rect { x: 0, y: 0, ..rect }
-}
-
-/// Copies `part` into `frame` at `at` (rows of the same format).
-fn patch(frame: &mut Frame, at: Rect, part: &Frame) {
-    let bpp = frame.format.bytes_per_pixel as usize;
-    let stride = frame.width as usize * bpp;
-    let row = part.width as usize * bpp;
-    for (y, src) in part.data.chunks_exact(row.max(1)).enumerate() {
-        let start = (at.y as usize + y) * stride + at.x as usize * bpp;
-        if let Some(dst) = frame.data.get_mut(start..start + row) {
-            dst.copy_from_slice(src);
-        }
-    }
 }
 
 /// Waits for X events (RandR or damage), at most one tick.
@@ -269,35 +256,4 @@ fn wait_for_events(session: &Session, damage: &DamageWatch) -> Result<()> {
     poll(&mut fds, PollTimeout::from(millis))
         .map_err(|e| Error::runtime(format!("waiting for X events failed: {e}")))?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use xrdisplay_capture::format::XRGB8888;
-
-    #[test]
-    fn a_patch_lands_at_its_place_and_nowhere_else() {
-        let mut frame = Frame {
-            width: 4,
-            height: 3,
-            format: XRGB8888,
-            data: vec![0; 48],
-        };
-        let part = Frame {
-            width: 2,
-            height: 1,
-            format: XRGB8888,
-            data: vec![7; 8],
-        };
-        let at = Rect {
-            x: 1,
-            y: 2,
-            width: 2,
-            height: 1,
-        };
-        patch(&mut frame, at, &part);
-        let changed: Vec<usize> = (0..48).filter(|&i| frame.data[i] == 7).collect();
-        assert_eq!(changed, (36..44).collect::<Vec<_>>());
-    }
 }

@@ -25,7 +25,7 @@ use self::mailbox::Mailbox;
 use self::present::Presentation;
 use self::render_loop::{Ready, RenderLoop};
 use self::transform::Transform;
-use crate::capture::{from_capture, output_on_screen, Reader, Target};
+use crate::capture::{from_capture, open_reader, output_on_screen, resolve_target, Reader, Target};
 use crate::cli::RunArgs;
 use crate::commands::Context;
 use crate::config::Settings;
@@ -55,10 +55,10 @@ impl Feed {
     /// Opens `name` as `state` (the screen read once for all feeds) shows it.
     fn open(display: &str, state: &ScreenState, name: &str, args: &RunArgs) -> Result<Feed> {
         let session = Session::connect(Some(display))?;
-        let target = Target::resolve(state, name, args.capture.source)?;
+        let target = resolve_target(state, name, args.capture.source)?;
         let on_screen = output_on_screen(state, name)?;
         let (mut reader, method, note) =
-            Reader::open(&session, state, &target, args.capture.method)?;
+            open_reader(&session, state, &target, args.capture.method)?;
         let exported = match method {
             CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
             _ => None,
@@ -192,7 +192,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             shared.set_status(|s| {
                 s.renderer = ready.describe;
                 s.method = match delivery {
-                    Delivery::Dmabuf => "dmabuf (zero-copy import)".into(),
+                    Delivery::Import => "dmabuf (zero-copy import)".into(),
                     Delivery::Pixels => format!("{method} (copy and upload)"),
                 };
                 s.method_note = notes
@@ -249,7 +249,7 @@ fn choose_delivery(
     dmabuf: &std::result::Result<(), String>,
 ) -> (Delivery, Option<String>) {
     match (method, dmabuf) {
-        (CaptureMethod::Dmabuf, Ok(())) => (Delivery::Dmabuf, None),
+        (CaptureMethod::Dmabuf, Ok(())) => (Delivery::Import, None),
         (CaptureMethod::Dmabuf, Err(why)) => (
             Delivery::Pixels,
             Some(format!(
