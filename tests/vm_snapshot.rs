@@ -250,6 +250,24 @@ mod guest {
             render["copy_upload_cpu_us_per_frame"].as_f64().unwrap() > 0.0,
             "{report}"
         );
+        // A damage batch is read with one framebuffer look-up and one copy of each
+        // rectangle, straight into the output's frame.
+        for batch in report["batches"].as_array().unwrap() {
+            let count = |how: &str, what: &str| batch[how][what].as_f64().unwrap();
+            assert_eq!(count("read_into", "copies_per_frame"), 1.0, "{batch}");
+            assert_eq!(count("per_rect", "copies_per_frame"), 2.0, "{batch}");
+            assert_eq!(
+                count("read_into", "frames_allocated_per_frame"),
+                0.0,
+                "{batch}"
+            );
+            let (per_rect, read_into) = (
+                count("per_rect", "ioctls_per_frame"),
+                count("read_into", "ioctls_per_frame"),
+            );
+            let rects = batch["rects"].as_f64().unwrap();
+            assert_eq!(per_rect, read_into * rects, "{batch}");
+        }
 
         presents_through_a_lease();
         follows_a_resize_mid_capture(&share);

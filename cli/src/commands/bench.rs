@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use nix::sys::resource::{getrusage, UsageWho};
 use nix::sys::socket::{getsockopt, sockopt::PeerCredentials};
 use serde::Serialize;
+use xrdisplay_capture::counters;
 use xrdisplay_capture::damage::DamageWatch;
 use xrdisplay_capture::gpu::Renderer;
 use xrdisplay_capture::present::Target;
@@ -49,6 +50,38 @@ struct Report {
     small_change: Option<SmallChange>,
     /// For the DRM methods: what showing a frame costs the render thread.
     render: Option<RenderCost>,
+    /// The capture loop's read of a damage batch, a frame per rectangle next to
+    /// `read_into`.
+    batches: Vec<BatchCost>,
+}
+
+/// One damage batch read into the output's frame both ways, in the same run.
+#[derive(Serialize)]
+struct BatchCost {
+    batch: String,
+    rects: usize,
+    /// Damaged bytes per frame.
+    bytes: usize,
+    /// A frame per rectangle (look-up, map and copy each time), then copied into the
+    /// output's frame: how the capture loop read before `read_into`.
+    per_rect: BatchSeries,
+    /// One look-up per batch, each rectangle copied straight into the output's frame.
+    read_into: BatchSeries,
+    /// Client CPU per frame, per rectangle over `read_into`.
+    cpu_per_rect_vs_read_into: f64,
+}
+
+/// What reading one batch costs, per frame.
+#[derive(Serialize)]
+struct BatchSeries {
+    cpu_us_per_frame: f64,
+    server_cpu_us_per_frame: Option<f64>,
+    /// Bytes this process copied over the damaged bytes.
+    copies_per_frame: f64,
+    ioctls_per_frame: f64,
+    /// ShmGetImage round trips.
+    x_reads_per_frame: f64,
+    frames_allocated_per_frame: f64,
 }
 
 /// CPU time per frame of the render loop's two ways to get a DRM frame on screen,
@@ -128,6 +161,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         }
         CaptureMethod::Auto | CaptureMethod::Shm => None,
     };
+    let batches = damage_batches(&mut reader, rect, frames, server_pid)?;
     let report = Report {
         output: name,
         method,
@@ -146,6 +180,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         idle_copies,
         small_change,
         render,
+        batches,
     };
     if args.json {
         return print_json(&report);
@@ -155,6 +190,32 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
 }
 
 fn print_text(r: &Report) {
+    print_summary(r);
+    for b in &r.batches {
+        out!(
+            "  damage batch  {} ({} rects, {} bytes): client CPU per frame  per rect {:.0} µs, read_into {:.0} µs  (per rect / read_into = {:.2})",
+            b.batch,
+            b.rects,
+            b.bytes,
+            b.per_rect.cpu_us_per_frame,
+            b.read_into.cpu_us_per_frame,
+            b.cpu_per_rect_vs_read_into
+        );
+        for (how, s) in [("per rect ", &b.per_rect), ("read_into", &b.read_into)] {
+            out!(
+                "    {how}  copies {:.2}, ioctls {:.1}, X reads {:.1}, frames allocated {:.1}, X server CPU {} per frame",
+                s.copies_per_frame,
+                s.ioctls_per_frame,
+                s.x_reads_per_frame,
+                s.frames_allocated_per_frame,
+                s.server_cpu_us_per_frame
+                    .map_or("-".to_string(), |v| format!("{v:.0} µs"))
+            );
+        }
+    }
+}
+
+fn print_summary(r: &Report) {
     let opt = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.0} µs"));
     out!(
         "{} {}x{} by {}, {} frames of {} bytes",
@@ -287,6 +348,96 @@ fn small_change(
         cpu_us_per_frame: series.server_cpu.map(|s| s + series.client_cpu),
         full_vs_small: full_median_us / copy_median_us,
     }))
+}
+
+/// Damage batches as the capture loop reads them: 16 small rectangles scattered over
+/// the output, 16 side by side (a line of text), and the whole output.
+fn damage_batches(
+    reader: &mut Reader,
+    rect: Rect,
+    frames: u32,
+    server: Option<i32>,
+) -> Result<Vec<BatchCost>> {
+    let (cell_w, cell_h) = (rect.width / 4, rect.height / 4);
+    let (w, h) = ((cell_w / 8).max(1), (cell_h / 8).max(1));
+    let scattered: Vec<Rect> = (0..16u32)
+        .map(|i| {
+            let x = (i % 4) * cell_w + (cell_w - w) / 2;
+            let y = (i / 4) * cell_h + (cell_h - h) / 2;
+            Rect::new(x as i32, y as i32, w, h)
+        })
+        .collect();
+    let row_w = (rect.width / 16).max(1);
+    let in_a_row: Vec<Rect> = (0..16u32)
+        .map(|i| Rect::new((i * row_w) as i32, 0, row_w, h))
+        .filter(|r| r.fits((rect.width, rect.height)))
+        .collect();
+    let mut frame = reader.grab(rect)?;
+    [
+        (format!("16 scattered {w}x{h}"), scattered),
+        (format!("16 in a row {row_w}x{h}"), in_a_row),
+        (
+            "whole output".to_string(),
+            vec![Rect { x: 0, y: 0, ..rect }],
+        ),
+    ]
+    .into_iter()
+    .map(|(batch, rects)| {
+        let bytes = rects.iter().map(Rect::area).sum::<u64>() as usize
+            * frame.format.bytes_per_pixel as usize;
+        let per_rect = batch_series(frames, bytes, server, || {
+            for r in &rects {
+                let part = reader.grab(Rect {
+                    x: rect.x + r.x,
+                    y: rect.y + r.y,
+                    ..*r
+                })?;
+                frame.copy_rects(&part.data, part.layout(), (-r.x, -r.y), &[*r])?;
+            }
+            Ok(())
+        })?;
+        let read_into = batch_series(frames, bytes, server, || {
+            Ok(reader.read_into(&mut frame, &rects)?)
+        })?;
+        Ok(BatchCost {
+            batch,
+            rects: rects.len(),
+            bytes,
+            cpu_per_rect_vs_read_into: per_rect.cpu_us_per_frame / read_into.cpu_us_per_frame,
+            per_rect,
+            read_into,
+        })
+    })
+    .collect()
+}
+
+/// Reads one batch `frames` times (after one warm-up read) and divides the counts.
+fn batch_series(
+    frames: u32,
+    bytes: usize,
+    server: Option<i32>,
+    mut read: impl FnMut() -> Result<()>,
+) -> Result<BatchSeries> {
+    read()?;
+    let counts = counters::now();
+    let cpu_before = self_cpu();
+    let server_before = server.and_then(process_cpu);
+    for _ in 0..frames {
+        read()?;
+    }
+    let cpu = self_cpu() - cpu_before;
+    let counted = counters::now().since(counts);
+    let per_frame = |n: u64| n as f64 / f64::from(frames);
+    Ok(BatchSeries {
+        cpu_us_per_frame: cpu / f64::from(frames),
+        server_cpu_us_per_frame: server_before
+            .zip(server.and_then(process_cpu))
+            .map(|(before, after)| (after - before) / f64::from(frames)),
+        copies_per_frame: per_frame(counted.bytes_copied) / bytes.max(1) as f64,
+        ioctls_per_frame: per_frame(counted.ioctls),
+        x_reads_per_frame: per_frame(counted.x_requests),
+        frames_allocated_per_frame: per_frame(counted.frames_allocated),
+    })
 }
 
 /// Median and 99th percentile, in microseconds.
