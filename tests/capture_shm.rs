@@ -152,3 +152,59 @@ fn damage_reports_what_was_drawn_inside_the_watched_rectangle_only() {
     let bounds = damage.iter().fold(Rect::default(), |b, r| b.union(r));
     assert_eq!(bounds, Rect::new(80, 100, 64, 32), "{damage:?}");
 }
+
+#[test]
+fn read_into_puts_each_damaged_rectangle_at_its_place_in_the_frame() {
+    use xrdisplay_capture::drm::FbSource;
+    use xrdisplay_capture::frame::Frame;
+    use xrdisplay_capture::reader::{Reader, Target};
+    use xrdisplay_capture::ErrorKind;
+    use xrdisplay_model::{CaptureMethod, Rect};
+
+    let server = XServer::dummy();
+    cli(&server, &["enable", "--size", "800x600"]).ok();
+    let _picture = draw_pattern(server.display(), (1920, 0, 800, 600));
+    let target = Target {
+        source: FbSource::Front,
+        rect: Rect::new(1920, 0, 800, 600),
+        connector: None,
+        framebuffer_id: None,
+        output: None,
+    };
+    let (mut reader, method, _) =
+        Reader::open(server.display(), (2720, 1080), &target, CaptureMethod::Shm).unwrap();
+    assert_eq!(method, CaptureMethod::Shm);
+    let whole = reader.grab(target.rect).unwrap();
+    let pixel = |frame: &Frame, x: u32, y: u32| {
+        let at = ((y * frame.width + x) * 4) as usize;
+        frame.data[at..at + 4].to_vec()
+    };
+    // Scattered (a request each) and side by side (one request for the batch).
+    let scattered = [Rect::new(0, 0, 10, 10), Rect::new(700, 500, 100, 100)];
+    let in_a_row = [Rect::new(100, 300, 50, 20), Rect::new(150, 300, 50, 20)];
+    for rects in [&scattered[..], &in_a_row[..]] {
+        let mut frame = Frame::blank(800, 600, whole.format);
+        reader.read_into(&mut frame, rects).unwrap();
+        for y in 0..600 {
+            for x in 0..800 {
+                let damaged = rects.iter().any(|r| r.contains_point(x as i32, y as i32));
+                let expected = if damaged {
+                    pixel(&whole, x, y)
+                } else {
+                    vec![0; 4]
+                };
+                assert_eq!(pixel(&frame, x, y), expected, "({x}, {y}) of {rects:?}");
+            }
+        }
+    }
+    // A rectangle past the frame refuses the batch, and nothing is written.
+    let mut frame = Frame::blank(800, 600, whole.format);
+    let err = reader
+        .read_into(
+            &mut frame,
+            &[Rect::new(0, 0, 5, 5), Rect::new(790, 0, 20, 5)],
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Geometry, "{err}");
+    assert!(frame.data.iter().all(|&b| b == 0));
+}
