@@ -1,12 +1,12 @@
 //! Where the loop shows its picture: a window on the glasses (found by EDID) or on a
 //! named output, or offscreen.
 
-use crate::cli::{PresentChoice, RunArgs};
+use crate::cli::RunArgs;
 use crate::exit::{Error, Result};
 use crate::glasses;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
-use xrdisplay_model::Rect;
+use xrdisplay_model::{PresentChoice, Rect};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Presentation {

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use crate::exit::Kind;
 use crate::geometry::{Position, Size};
-use crate::randr::backend::{plan_disable, plan_enable, BackendKind, EnableRequest, XrTarget};
+use crate::randr::backend::{plan_disable, plan_enable, EnableRequest, XrTarget};
 use crate::randr::layout::Placement;
 use crate::randr::ops::{CrtcRef, ModeRef, Op};
 use crate::randr::state::{Crtc, Mode, Monitor, Output, ScreenState};
 use crate::randr::transaction::XR_MANAGER;
+use xrdisplay_model::BackendKind;
 use xrdisplay_model::Rect;
 
 fn rect(width: u32, height: u32, x: i32, y: i32) -> Rect {
