@@ -1,7 +1,7 @@
 //! Where the loop shows its picture: a window on the glasses (found by EDID) or on a
 //! named output, or offscreen.
 
-use crate::cli::RunArgs;
+use super::config::PresentConfig;
 use crate::exit::{Error, Result};
 use crate::glasses;
 use crate::randr::state::ScreenState;
@@ -78,18 +78,17 @@ impl Presentation {
     pub fn choose(
         session: &Session,
         state: &ScreenState,
-        args: &RunArgs,
+        config: &PresentConfig,
         xr: &[Rect],
     ) -> Result<Presentation> {
-        if args.present == PresentChoice::None {
+        if config.choice == PresentChoice::None {
             let anchor = xr.first().map_or((0, 0), |r| (r.width, r.height));
-            let size = args.view_size.map_or(anchor, |s| (s.width, s.height));
             return Ok(Presentation::Offscreen {
-                size,
-                refresh: args.refresh,
+                size: config.view_size.unwrap_or(anchor),
+                refresh: config.refresh,
             });
         }
-        let (output, model) = match &args.present_on {
+        let (output, model) = match &config.on {
             Some(name) => {
                 let output = state
                     .output(name)
@@ -104,7 +103,7 @@ impl Presentation {
                 )
             })?,
         };
-        match (args.present, output.non_desktop) {
+        match (config.choice, output.non_desktop) {
             (PresentChoice::Lease, _) | (PresentChoice::Auto, true) => {
                 return lease(state, output, model)
             }
