@@ -10,6 +10,7 @@
 
 mod egl;
 mod gbm;
+mod quads;
 mod scanout;
 mod shader;
 mod texture;
@@ -18,6 +19,7 @@ use std::path::Path;
 
 use glow::HasContext;
 
+pub use self::quads::quads;
 use self::texture::gl_format;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use xrdisplay_capture::gpu::Quad;
+use xrdisplay_capture::gpu::{quads, Quad};
 use xrdisplay_capture::imu::{feed, glasses, replay};
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, Settings};
@@ -199,40 +199,11 @@ impl Transform {
     /// quad's origin is its screen's corner on the X screen. Samples the pose: call it
     /// just before drawing.
     pub fn views(&mut self, target: (u32, u32), screens: &[Rect]) -> (Views, TrackedFrame) {
-        let rects = screens;
-        let frame = self.tracker.frame(SystemTime::now(), &self.settings, rects);
+        let frame = self
+            .tracker
+            .frame(SystemTime::now(), &self.settings, screens);
         let panel = self.tracker.glasses().display_size;
-        // The pose file describes the panel; the surface drawn to may differ in size.
-        let sx = target.0 as f32 / panel.0.max(1) as f32;
-        let sy = target.1 as f32 / panel.1.max(1) as f32;
-        // Edges are scaled, not sizes: the eyes' halves then tile the surface exactly
-        // whatever its size (rounding each width could overrun it by a pixel).
-        let edge = |v: u32, scale: f32, limit: u32| ((v as f32 * scale).round() as u32).min(limit);
-        let views = frame
-            .views
-            .iter()
-            .flat_map(|eye| {
-                let (x, y, w, h) = eye.viewport;
-                let (left, right) = (edge(x, sx, target.0), edge(x + w, sx, target.0));
-                let (top, bottom) = (edge(y, sy, target.1), edge(y + h, sy, target.1));
-                let corner = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-                let viewport = Rect::new(corner(left), corner(top), right - left, bottom - top);
-                eye.placements.iter().zip(screens).enumerate().map(
-                    move |(screen, (placement, rect))| {
-                        let mut placement = *placement;
-                        placement.view_size = (viewport.width, viewport.height);
-                        placement.focal_px *= sx;
-                        placement.eye_offset_px *= sx;
-                        Quad {
-                            screen,
-                            placement,
-                            viewport,
-                            origin: (rect.x, rect.y),
-                        }
-                    },
-                )
-            })
-            .collect();
+        let views = quads(&frame.views, panel, target, screens);
         self.last = (
             frame.to_string(),
             frame.tracking,
