@@ -5,12 +5,13 @@
 
 use crate::exit::Kind;
 use crate::geometry::{Position, Size};
-use crate::randr::backend::{plan_disable, plan_enable, BackendKind, EnableRequest, XrTarget};
+use crate::randr::backend::{plan_disable, plan_enable, EnableRequest, XrTarget};
 use crate::randr::fixture::{rect, Screen};
 use crate::randr::layout::Placement;
 use crate::randr::ops::{CrtcRef, ModeRef, Op};
 use crate::randr::state::{Crtc, Mode, Monitor};
 use crate::randr::transaction::XR_MANAGER;
+use xrdisplay_model::BackendKind;
 
 /// DUMMY0 at 1920x1080+0+0 (primary), DUMMY1..3 free.
 fn desk() -> Screen {
