@@ -74,9 +74,7 @@ mod guest {
         wait_for_front(&mut capture, rect, &pattern);
 
         let device = capture.device_path().to_path_buf();
-        let target = Target::Headless {
-            size: (rect.width, rect.height),
-        };
+        let target = Target::Offscreen(rect.size());
         // Mesa's default, llvmpipe, draws imported buffers wrongly: refused, saying why.
         let renderer = Renderer::new(target.clone(), Some(&device)).unwrap();
         println!("{}", renderer.describe());

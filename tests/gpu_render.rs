@@ -8,6 +8,7 @@ use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
 use xrdisplay_capture::format::{Format, Layout, FORMATS, XRGB8888};
 use xrdisplay_capture::frame::{BufferLayout, Frame};
 use xrdisplay_capture::gpu::{Cursor, Quad, Renderer, Target};
+use xrdisplay_capture::present::WindowTarget;
 use xrdisplay_capture::view::Placement;
 use xrdisplay_capture::ErrorKind;
 use xrdisplay_harness::{pattern_rgb, XServer};
@@ -72,7 +73,7 @@ fn pattern_layout(format: Format) -> (Vec<u8>, BufferLayout) {
 }
 
 fn headless(size: (u32, u32)) -> Renderer {
-    Renderer::new(Target::Headless { size }, None).expect("a headless renderer on Mesa")
+    Renderer::new(Target::Offscreen(size), None).expect("a headless renderer on Mesa")
 }
 
 fn full(w: u32, h: u32) -> Rect {
@@ -500,11 +501,11 @@ fn an_x11_window_on_the_output_shows_the_frame() {
     let server = XServer::xvfb(2 * W, H + 40);
     let before = root_children(server.display());
     // The glasses' output: the right half, below a 40-pixel strip.
-    let output = (W as i32, 40, W, H);
-    let target = Target::X11 {
+    let output = Rect::new(W as i32, 40, W, H);
+    let target = Target::Window(WindowTarget {
         display: Some(server.display().to_string()),
         rect: output,
-    };
+    });
     let mut r = Renderer::new(target, None).expect("a renderer in an Xvfb window");
     assert!(r.describe().contains("X11"), "{}", r.describe());
     let (pixels, layout) = pattern_layout(XRGB8888);
@@ -536,10 +537,10 @@ fn an_x11_window_on_the_output_shows_the_frame() {
 
 #[test]
 fn an_unreachable_x_display_is_an_x_error() {
-    let target = Target::X11 {
+    let target = Target::Window(WindowTarget {
         display: Some(":4093".into()),
-        rect: (0, 0, 64, 64),
-    };
+        rect: Rect::sized(64, 64),
+    });
     match Renderer::new(target, None) {
         Err(e) if e.kind() == ErrorKind::X => assert!(e.message().contains(":4093"), "{e}"),
         Err(e) => panic!("wrong error: {e:?}"),
@@ -550,10 +551,10 @@ fn an_unreachable_x_display_is_an_x_error() {
 #[test]
 fn an_x_server_that_goes_away_is_an_error_not_a_crash() {
     let mut server = XServer::xvfb(W, H);
-    let target = Target::X11 {
+    let target = Target::Window(WindowTarget {
         display: Some(server.display().to_string()),
-        rect: (0, 0, W, H),
-    };
+        rect: Rect::sized(W, H),
+    });
     let mut r = Renderer::new(target, None).unwrap();
     let view = [(Placement::flat((W, H), (W, H)), full(W, H))];
     r.draw(&view).unwrap();

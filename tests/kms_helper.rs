@@ -17,9 +17,7 @@ use nix::sys::socket::{
     recvmsg, sendmsg, socketpair, AddressFamily, ControlMessage, ControlMessageOwned, MsgFlags,
     SockFlag, SockType,
 };
-use xrdisplay_capture::helper::protocol::{
-    RefusalCode, Reply, Request, MAX_CARD, REPLY_LEN, REQUEST_LEN,
-};
+use xrdisplay_kms::protocol::{RefusalCode, Reply, Request, MAX_CARD, REPLY_LEN, REQUEST_LEN};
 
 const HELPER: &str = env!("CARGO_BIN_EXE_xrdisplay-kms");
 

@@ -3,14 +3,13 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use xrdisplay_model::{CaptureMethod, Choice, SourceChoice};
+use xrdisplay_model::{
+    BackendKind, CaptureMethod, Choice, Follow, ImuChoice, PresentChoice, SourceChoice, XfceMode,
+    Zoom,
+};
 
 use crate::config::FileConfig;
-use crate::desktop::xfconf::XfceMode;
 use crate::geometry::{Position, Size};
-use crate::pipeline::control::Zoom;
-use crate::pipeline::transform::{Follow, ImuChoice};
-use crate::randr::backend::BackendKind;
 
 /// Examples, backends and the exit codes (the table in `exit.rs`), under `--help`.
 pub const AFTER_HELP: &str = "\
@@ -282,22 +281,6 @@ pub struct BenchArgs {
     pub json: bool,
 }
 
-/// Where the loop shows its picture.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum PresentChoice {
-    /// A window on the glasses found by their EDID (or on --present-on); a lease
-    /// when they are marked non-desktop
-    Auto,
-    /// A borderless window covering an output (--present-on, else the glasses)
-    Window,
-    /// Offscreen, at --refresh (benchmarks, tests, --save-frame)
-    None,
-    /// A RandR lease of the output (glasses marked non-desktop, or any output that
-    /// is off): xrdisplay sets its mode and shows frames by page flips
-    Lease,
-}
-
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -309,7 +292,7 @@ pub struct RunArgs {
     pub also: Vec<String>,
 
     /// Where to show the picture
-    #[arg(long, value_enum, default_value_t = PresentChoice::Auto)]
+    #[arg(long, value_parser = choice::<PresentChoice>(), default_value_t = PresentChoice::Auto)]
     pub present: PresentChoice,
 
     /// Present on this output instead of the glasses found by EDID
@@ -478,22 +461,11 @@ pub struct SteadyArgs {
 #[derive(Debug, Args)]
 pub struct ZoomArgs {
     /// `+` (or `in`), `-` (or `out`), or a factor from 0.1 to 10
-    #[arg(value_name = "+|-|FACTOR", value_parser = parse_zoom, allow_hyphen_values = true)]
+    #[arg(value_name = "+|-|FACTOR", allow_hyphen_values = true)]
     pub zoom: Zoom,
 
     #[command(flatten)]
     pub view: ViewArgs,
-}
-
-fn parse_zoom(text: &str) -> Result<Zoom, String> {
-    match text {
-        "+" | "in" => Ok(Zoom::In),
-        "-" | "out" => Ok(Zoom::Out),
-        factor => match factor.parse::<f32>() {
-            Ok(z) if crate::pipeline::transform::ZOOM_RANGE.contains(&z) => Ok(Zoom::Set(z)),
-            _ => Err("expected +, -, or a factor from 0.1 to 10".into()),
-        },
-    }
 }
 
 #[derive(Debug, Args)]
@@ -519,7 +491,7 @@ pub struct EnableArgs {
     pub primary: bool,
 
     /// How to get the output [default: auto]
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = choice::<BackendKind>())]
     pub backend: Option<BackendKind>,
 
     /// Print the RandR requests it would send and change nothing
@@ -531,7 +503,7 @@ pub struct EnableArgs {
     pub json: bool,
 
     /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    #[arg(long, value_parser = choice::<XfceMode>(), value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
     pub xfce: XfceMode,
 }
 
@@ -604,7 +576,7 @@ pub struct DisableArgs {
     pub json: bool,
 
     /// Keep XFCE's display profile in step [default: auto, only inside an XFCE session]
-    #[arg(long, value_enum, value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
+    #[arg(long, value_parser = choice::<XfceMode>(), value_name = "WHEN", default_value_t = XfceMode::Auto, hide_default_value = true)]
     pub xfce: XfceMode,
 }
 

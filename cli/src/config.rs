@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{Error, Result};
 use crate::geometry::{Position, Size};
-use crate::pipeline::transform::{
-    Follow, ImuChoice, ViewConfig, EYE_OFFSET_RANGE, FOV_RANGE, ZOOM_RANGE,
-};
-use crate::randr::backend::BackendKind;
 use crate::randr::layout::Placement;
+use xrdisplay_model::{
+    BackendKind, Follow, ImuChoice, ViewConfig, EYE_OFFSET_RANGE, FOV_RANGE, ZOOM_RANGE,
+};
 
 pub const DEFAULT_OUTPUT: &str = "XR-0";
 pub const DEFAULT_SIZE: Size = Size {

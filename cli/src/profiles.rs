@@ -165,7 +165,7 @@ pub fn forget(pair: &str) -> Result<bool> {
 mod tests {
     use super::*;
     use crate::geometry::{Position, Size};
-    use crate::randr::backend::BackendKind;
+    use xrdisplay_model::BackendKind;
 
     #[test]
     fn an_entry_gives_back_the_enable_flags_that_made_it() {

@@ -5,8 +5,8 @@
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 
 use nix::libc;
+use xrdisplay_kms::drm::ioctl_error;
 
-use super::framebuffer::ioctl_error;
 use crate::mapping::Mapping;
 use crate::{Error, Result};
 

@@ -9,22 +9,19 @@
 //! (`crate::helper`) exports the framebuffer instead, and both methods map its DMA-BUF.
 
 pub mod device;
-pub(crate) mod framebuffer;
 mod map;
 pub mod modifier;
 
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
 
-use ::drm::control::Device as ControlDevice;
-use nix::libc;
+pub use xrdisplay_kms::drm::{DmabufPlane, PRIVILEGE_HINT};
+use xrdisplay_kms::drm::{FbInfo, FbKey};
 
 use self::device::Card;
-pub use self::framebuffer::PRIVILEGE_HINT;
-use self::framebuffer::{ioctl_error, FbInfo, FbKey};
 use self::map::with_read_sync;
 use crate::counters;
-use crate::format::Format;
+use crate::format::{fourcc_name, Format};
 use crate::frame::{BufferLayout, Frame};
 use crate::helper::{self, Helper};
 use crate::mapping::Mapping;
@@ -42,8 +39,20 @@ const fn front_lookup_ioctls(connector: Option<u32>) -> u64 {
     }
 }
 
-/// The major device number of DRM devices.
-pub(crate) const DRM_MAJOR: u32 = 226;
+/// A failed DRM call of the shared pieces (`xrdisplay_kms::drm`), as a capture error
+/// of the same kind, with the helper crate's error (and its errno) as the source.
+impl From<xrdisplay_kms::Error> for Error {
+    fn from(e: xrdisplay_kms::Error) -> Error {
+        use xrdisplay_kms::ErrorKind as Kms;
+        let kind = match e.kind() {
+            Kms::Io => ErrorKind::Io,
+            Kms::Unsupported => ErrorKind::Unsupported,
+            Kms::Permission => ErrorKind::Permission,
+            Kms::Vanished => ErrorKind::Vanished,
+        };
+        Error::new(kind, e.to_string()).because(e)
+    }
+}
 
 /// How a framebuffer's pixels are read into memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,14 +70,6 @@ pub enum FbSource {
     Front,
     /// A framebuffer by id (an output's `FRAMEBUFFER_ID`).
     Framebuffer(u32),
-}
-
-/// One plane of an exported framebuffer.
-#[derive(Debug)]
-pub struct DmabufPlane {
-    pub fd: OwnedFd,
-    pub offset: u32,
-    pub pitch: u32,
 }
 
 /// A framebuffer exported as DMA-BUF file descriptors, as a GPU import wants it.
@@ -91,9 +92,10 @@ impl Dmabuf {
             .iter()
             .map(|p| {
                 Ok(DmabufPlane {
-                    fd: p.fd.try_clone().map_err(|e| {
-                        Error::io(format!("dup of a DMA-BUF fd failed: {e}")).because(e)
-                    })?,
+                    fd: p
+                        .fd
+                        .try_clone()
+                        .map_err(|e| Error::io(format!("dup of a DMA-BUF fd failed: {e}")))?,
                     offset: p.offset,
                     pitch: p.pitch,
                 })
@@ -135,7 +137,7 @@ impl DrmCapture {
     /// instead of failing on the first frame. (DRM master would do too, but the X
     /// server holds that.)
     pub fn open(screen_size: (u32, u32), connector_id: Option<u32>) -> Result<DrmCapture> {
-        let card = Card::find(screen_size, connector_id)?;
+        let card = device::find(screen_size, connector_id)?;
         if helper::Access::now() == helper::Access::None {
             return Err(Error::permission(format!(
                 "{} cannot be read by this process: {PRIVILEGE_HINT}",
@@ -169,7 +171,7 @@ impl DrmCapture {
         match source {
             FbSource::Front => {
                 counters::ioctls(front_lookup_ioctls(self.connector));
-                self.card.front_framebuffer(self.connector)
+                device::front_framebuffer(&self.card, self.connector)
             }
             FbSource::Framebuffer(id) => Ok(id),
         }
@@ -216,7 +218,7 @@ impl DrmCapture {
             Error::unsupported(format!(
                 "framebuffer {fb_id} has pixel format {} ({:#010x}), which xrdisplay cannot \
                  convert",
-                info.fourcc_name(),
+                fourcc_name(info.key.fourcc),
                 info.key.fourcc
             ))
         })?;
@@ -249,7 +251,7 @@ impl DrmCapture {
             }
             DrmMethod::Dmabuf => {
                 if entry.dmabuf.is_none() {
-                    entry.dmabuf = Some(export_planes(&self.card, &info)?);
+                    entry.dmabuf = Some(export_dmabuf(&self.card, &info)?);
                 }
                 read_dmabuf(entry, fb_id, len, |map| {
                     read(map.get(offset..).unwrap_or_default(), layout)
@@ -266,7 +268,7 @@ impl DrmCapture {
         let entry = cached(&mut self.cache, info.key);
         if entry.dmabuf.is_none() {
             entry.dmabuf = Some(if info.has_handles() {
-                export_planes(&self.card, &info)?
+                export_dmabuf(&self.card, &info)?
             } else {
                 export_via_helper(&mut self.helper, &self.card, &info)?
             });
@@ -294,11 +296,11 @@ fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<F
     counters::ioctls(1 + handles as u64);
     if result
         .as_ref()
-        .is_err_and(|e| e.kind() == ErrorKind::Vanished)
+        .is_err_and(|e| e.kind() == xrdisplay_kms::ErrorKind::Vanished)
     {
         *cache = None;
     }
-    result
+    Ok(result?)
 }
 
 /// The DRM file, for ioctls of the caller's own (properties, leases, GEM handles).
@@ -403,31 +405,16 @@ fn export_via_helper(
     })
 }
 
-pub(crate) fn export_planes(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
+/// Exports the planes of a framebuffer this process got handles for.
+fn export_dmabuf(card: &Card, info: &FbInfo<'_>) -> Result<Dmabuf> {
     counters::ioctls(info.planes() as u64);
-    let planes = (0..info.planes())
-        .map(|i| {
-            let what = format!("plane {i} of framebuffer {}", info.key.fb_id);
-            let handle = ::drm::control::from_u32(info.handles[i])
-                .ok_or_else(|| Error::permission(format!("{what}: no handle")))?;
-            // Read-only is enough to map it and to import it as a texture.
-            let fd = card
-                .buffer_to_prime_fd(handle, libc::O_CLOEXEC as u32)
-                .map_err(|e| ioctl_error(&format!("exporting {what} as DMA-BUF"), e))?;
-            Ok(DmabufPlane {
-                fd,
-                offset: info.offsets[i],
-                pitch: info.pitches[i],
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
     Ok(Dmabuf {
         fb_id: info.key.fb_id,
         width: info.key.width,
         height: info.key.height,
         fourcc: info.key.fourcc,
         modifier: info.key.modifier,
-        planes,
+        planes: xrdisplay_kms::drm::export_planes(card, info)?,
     })
 }
 

@@ -10,6 +10,7 @@
 
 mod egl;
 mod gbm;
+mod quads;
 mod scanout;
 mod shader;
 mod texture;
@@ -18,12 +19,13 @@ use std::path::Path;
 
 use glow::HasContext;
 
+pub use self::quads::quads;
 use self::texture::gl_format;
 use crate::drm::{modifier, Dmabuf};
 use crate::format::{fourcc_name, Format};
 use crate::frame::{BufferLayout, Frame};
 pub use crate::present::Target;
-use crate::present::{Lease, Offscreen, Window};
+use crate::present::{Lease, LeaseTarget, Offscreen, Way, Window, WindowTarget};
 use crate::view::Placement;
 use crate::{Error, Result};
 use xrdisplay_model::Rect;
@@ -109,16 +111,9 @@ struct CursorTexture {
     size: (u32, u32),
 }
 
-/// Where frames are drawn.
-enum Output {
-    Offscreen(Offscreen),
-    /// The window; dropping it destroys the window.
-    Window {
-        window: Box<Window>,
-    },
-    /// A leased output's scanout buffers.
-    Scanout(scanout::Scanout),
-}
+/// Where frames are drawn, live: the framebuffer, the window (dropping it destroys
+/// the window) or the leased output's scanout buffers.
+type Output = Way<Offscreen, Box<Window>, scanout::Scanout>;
 
 /// Draws the captured screen for the glasses. See the module documentation.
 pub struct Renderer {
@@ -155,17 +150,19 @@ impl Renderer {
         // Declared before `egl`: on an early return EGL goes first, while the X
         // connection it draws through is still open.
         let mut window = match &target {
-            Target::X11 { display, .. } => Some(Window::connect(display.as_deref())?),
-            Target::Headless { .. } | Target::Lease { .. } => None,
+            Target::Window(WindowTarget { display, .. }) => {
+                Some(Window::connect(display.as_deref())?)
+            }
+            Target::Offscreen(_) | Target::Lease(_) => None,
         };
         let lease = match &target {
-            Target::Lease {
+            Target::Lease(LeaseTarget {
                 display,
                 output,
                 crtc,
                 mode,
                 ..
-            } => Some(Lease::take(display.as_deref(), *output, *crtc, *mode)?),
+            }) => Some(Lease::take(display.as_deref(), *output, *crtc, *mode)?),
             _ => None,
         };
         if let Some(lease) = lease.as_ref().filter(|l| l.size() != size) {
@@ -186,7 +183,7 @@ impl Renderer {
         };
         let mut egl = egl::Egl::open(native, drm_device)?;
         match (&mut window, &target) {
-            (Some(window), Target::X11 { rect, .. }) => {
+            (Some(window), Target::Window(WindowTarget { rect, .. })) => {
                 let id = window.create(egl.native_visual(), *rect)?;
                 egl.attach_window(id)?;
             }
@@ -202,10 +199,8 @@ impl Renderer {
             .then(|| egl.image_target_texture())
             .flatten();
         let output = match (window, lease) {
-            (Some(window), _) => Output::Window {
-                window: Box::new(window),
-            },
-            (None, Some(lease)) => Output::Scanout(scanout::Scanout::new(
+            (Some(window), _) => Output::Window(Box::new(window)),
+            (None, Some(lease)) => Output::Lease(scanout::Scanout::new(
                 &gl,
                 &mut egl,
                 image_target_texture,
@@ -576,7 +571,7 @@ impl Renderer {
     pub fn present(&mut self) -> Result<()> {
         self.egl.make_current()?;
         match &mut self.output {
-            Output::Window { window } => {
+            Output::Window(window) => {
                 window.check()?;
                 self.egl.swap_buffers()?;
                 window.check()
@@ -586,7 +581,7 @@ impl Renderer {
                 unsafe { self.gl.finish() };
                 self.check_gl("finishing the frame")
             }
-            Output::Scanout(scanout) => {
+            Output::Lease(scanout) => {
                 scanout.present(&self.gl)?;
                 self.check_gl("finishing the frame")
             }
@@ -633,7 +628,7 @@ impl Renderer {
     /// Whether the target's first row is its top: scanout buffers are read by the
     /// display engine from the top, where GL's own targets start at the bottom.
     fn top_first(&self) -> bool {
-        matches!(self.output, Output::Scanout(_))
+        matches!(self.output, Output::Lease(_))
     }
 
     /// Where frames are drawn: an offscreen or scanout framebuffer object, or the
@@ -641,8 +636,8 @@ impl Renderer {
     fn target_framebuffer(&self) -> Option<glow::Framebuffer> {
         match &self.output {
             Output::Offscreen(o) => Some(o.framebuffer),
-            Output::Scanout(s) => s.framebuffer(),
-            Output::Window { .. } => None,
+            Output::Lease(s) => s.framebuffer(),
+            Output::Window(_) => None,
         }
     }
 
@@ -703,8 +698,8 @@ impl Drop for Renderer {
             self.drop_cursor();
             match &mut self.output {
                 Output::Offscreen(o) => o.delete(&self.gl),
-                Output::Scanout(s) => s.delete(&self.gl),
-                Output::Window { .. } => {}
+                Output::Lease(s) => s.delete(&self.gl),
+                Output::Window(_) => {}
             }
             // SAFETY: deleting the program this renderer made.
             unsafe { self.gl.delete_program(self.program.program) };

@@ -13,8 +13,9 @@ use nix::sys::socket::{
     SockFlag, SockType,
 };
 
-use super::filecap;
-use super::protocol::{Exported, RefusalCode, Reply, Request, MAX_FDS, REPLY_LEN};
+use xrdisplay_kms::filecap;
+use xrdisplay_kms::protocol::{Exported, RefusalCode, Reply, Request, MAX_FDS, REPLY_LEN};
+
 use crate::{Error, Result};
 
 /// The helper's file name.

@@ -1,44 +1,16 @@
-//! `xrdisplay-kms`, the least-privilege capture helper, and xrdisplay's side of it.
-//!
-//! Reading a framebuffer another process made (GETFB2 with buffer handles) needs
-//! CAP_SYS_ADMIN or DRM master. Rather than running xrdisplay as root, a small binary
-//! holds CAP_SYS_ADMIN through file capabilities (`sudo xrdisplay install
-//! capture-helper`). xrdisplay starts it with one end of a socket pair; the helper
-//! drops every other capability (CAP_SYS_ADMIN stays permitted, effective only around
-//! GETFB2), sets no_new_privs, dies with its parent, installs a seccomp allow-list
-//! (`sandbox.rs`), and answers requests of the fixed binary format in [`protocol`]: for
-//! a card and a framebuffer id, the framebuffer's planes as read-only DMA-BUF fds
-//! (SCM_RIGHTS) with format, modifier, pitches and offsets. Its own GEM handles are
-//! closed after each export.
-//!
-//! Who it serves: only the user whose session logind reports active on the card's
-//! seat (`seat.rs`), checked on every request, so a user over SSH or one whose session
-//! was switched away gets nothing; with no seat information it refuses.
-//!
-//! What it checks, and why that is the line: the helper exports a framebuffer only
-//! while a CRTC or a plane of that card scans it out, checked before and after the
-//! export. What a screen shows is what the user in front of it sees anyway (and could
-//! read through the X server); buffers no screen shows (another client's off-screen
-//! or next frame) are refused. The helper cannot verify that a framebuffer is the
-//! `FRAMEBUFFER_ID` of an output of the caller's own X server: it would have to trust
-//! the caller to name the server, and a patched driver's virtual output is backed by
-//! no hardware CRTC, so reading that buffer still needs root. Only the caller's access
-//! to the card is inherited: the helper runs with the caller's uid and opens
-//! `/dev/dri/card{N}` itself (a number from the request, checked to be that DRM
-//! device) afresh for each request, so a user who cannot open the card, or whose
-//! access was revoked, gets nothing from it.
+//! xrdisplay's side of the capture helper `xrdisplay-kms` (the `xrdisplay_kms`
+//! crate, which holds the helper itself, its protocol and why it is safe to run):
+//! finding the installed helper, starting it, asking it for framebuffers, and telling
+//! `status` how this process reads them.
 
 mod client;
-pub mod filecap;
-pub mod protocol;
-mod sandbox;
-mod seat;
-pub mod server;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use client::{find, Helper, ENV, INSTALL_DIR, NAME};
+use xrdisplay_kms::server;
+pub use xrdisplay_kms::{filecap, protocol};
 
 /// How this process reads DRM framebuffers, for `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,8 @@ use x11rb::protocol::xproto::{
 use x11rb::wrapper::ConnectionExt as _;
 use x11rb::xcb_ffi::XCBConnection;
 
+use xrdisplay_model::Rect;
+
 use crate::{Error, Result};
 
 pub(crate) struct Window {
@@ -65,7 +67,12 @@ impl Window {
     pub fn create(
         &mut self,
         visual: Option<u32>,
-        (x, y, width, height): (i32, i32, u32, u32),
+        Rect {
+            x,
+            y,
+            width,
+            height,
+        }: Rect,
     ) -> Result<u32> {
         let screen = self
             .conn

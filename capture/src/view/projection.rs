@@ -99,8 +99,8 @@ impl Default for Settings {
 /// What one eye sees.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EyeView {
-    /// Where this eye's image goes on the glasses' panel: x, y, width, height.
-    pub viewport: (u32, u32, u32, u32),
+    /// Where this eye's image goes on the glasses' panel.
+    pub viewport: Rect,
     /// One per screen, in the order the screens were given.
     pub placements: Vec<Placement>,
 }
@@ -162,20 +162,22 @@ pub fn project(
             })
             .collect()
     };
+    let left = Rect::sized(eye.0, eye.1);
     if glasses.sbs {
+        let right = left.at(i32::try_from(eye.0).unwrap_or(i32::MAX), 0);
         vec![
             EyeView {
-                viewport: (0, 0, eye.0, eye.1),
+                viewport: left,
                 placements: placements(-settings.eye_offset_px),
             },
             EyeView {
-                viewport: (eye.0, 0, eye.0, eye.1),
+                viewport: right,
                 placements: placements(settings.eye_offset_px),
             },
         ]
     } else {
         vec![EyeView {
-            viewport: (0, 0, eye.0, eye.1),
+            viewport: left,
             placements: placements(0.0),
         }]
     }
@@ -401,8 +403,8 @@ mod tests {
         };
         let views = project(Quat::IDENTITY, &glasses, &settings, &[XR0]);
         assert_eq!(views.len(), 2);
-        assert_eq!(views[0].viewport, (0, 0, 1920, 1080));
-        assert_eq!(views[1].viewport, (1920, 0, 1920, 1080));
+        assert_eq!(views[0].viewport, Rect::new(0, 0, 1920, 1080));
+        assert_eq!(views[1].viewport, Rect::new(1920, 0, 1920, 1080));
         assert_eq!(views[0].placements[0].focal_px, GLASSES.focal_px());
         let left = view_column_showing(&views[0].placements[0], 960.5, 540);
         let right = view_column_showing(&views[1].placements[0], 960.5, 540);

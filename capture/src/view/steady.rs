@@ -19,6 +19,8 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
+use xrdisplay_model::ViewConfig;
+
 use super::predict::MIN_SNAPSHOT_SPACING_MS;
 use super::projection::{view_rotation, EyeView};
 use super::quat::{norm3, Quat};
@@ -53,6 +55,19 @@ impl Default for Stillness {
             speed_deg_per_s: 1.5,
             range_deg: 0.5,
             quiet: Duration::from_secs(1),
+        }
+    }
+}
+
+/// The thresholds a loop's view settings ask for; a quiet spell a configuration check
+/// let through but a duration cannot hold falls back to the default.
+impl From<&ViewConfig> for Stillness {
+    fn from(config: &ViewConfig) -> Stillness {
+        Stillness {
+            speed_deg_per_s: config.steady_speed,
+            range_deg: config.steady_range,
+            quiet: Duration::try_from_secs_f32(config.steady_quiet)
+                .unwrap_or(Stillness::default().quiet),
         }
     }
 }
@@ -361,6 +376,19 @@ mod tests {
     use crate::view::testing::{GLASSES, XR0};
 
     const FRAME: Duration = Duration::from_millis(16);
+
+    #[test]
+    fn the_default_view_settings_ask_for_the_default_stillness() {
+        assert_eq!(
+            Stillness::from(&ViewConfig::default()),
+            Stillness::default()
+        );
+        let endless = ViewConfig {
+            steady_quiet: f32::MAX,
+            ..ViewConfig::default()
+        };
+        assert_eq!(Stillness::from(&endless).quiet, Stillness::default().quiet);
+    }
 
     fn yaw(deg: f32) -> Quat {
         Quat::from_axis_angle([0.0, 0.0, -1.0], deg.to_radians())

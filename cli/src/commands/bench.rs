@@ -582,7 +582,7 @@ fn ffmpeg_run(
 fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCost> {
     let size = (rect.width, rect.height);
     let mut renderer =
-        Renderer::new(Target::Headless { size }, reader.device_path()).map_err(from_capture)?;
+        Renderer::new(Target::Offscreen(size), reader.device_path()).map_err(from_capture)?;
     let view = [(Placement::flat(size, size), Rect { x: 0, y: 0, ..rect })];
     let per_frame = |mut frame: Box<dyn FnMut() -> Result<()> + '_>| -> Result<f64> {
         frame()?; // warm-up: the first import or upload allocates

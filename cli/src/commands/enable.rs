@@ -6,9 +6,10 @@ use crate::config::Settings;
 use crate::desktop::xfconf::{self, Xfconf};
 use crate::exit::Result;
 use crate::profiles;
-use crate::randr::backend::{self, BackendKind, EnableRequest};
+use crate::randr::backend::{self, EnableRequest};
 use crate::randr::{transaction, Session};
 use crate::runtime;
+use xrdisplay_model::BackendKind;
 use xrdisplay_model::Rect;
 
 #[derive(Serialize)]

@@ -8,11 +8,12 @@ use crate::commands::{print_json, Context};
 use crate::exit::Result;
 use crate::pipeline::control::{self, LoopStatus, Request};
 use crate::pipeline::present::find_glasses;
-use crate::randr::backend::{anchored, monitor, spare_output, xr_manager, BackendKind, XrTarget};
+use crate::randr::backend::{anchored, monitor, spare_output, xr_manager, XrTarget};
 use crate::randr::state::ScreenState;
 use crate::randr::transaction::no_usable_crtc;
 use crate::randr::Session;
 use crate::runtime;
+use xrdisplay_model::BackendKind;
 use xrdisplay_model::Rect;
 use xrdisplay_model::{CaptureMethod, SourceChoice};
 

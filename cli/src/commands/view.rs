@@ -5,8 +5,9 @@ use crate::cli::{CurvedArgs, FollowArgs, SteadyArgs, Switch, ViewArgs, ZoomArgs}
 use crate::commands::{print_json, Context};
 use crate::exit::{Error, Kind, Result};
 use crate::pipeline::control::{self, Request};
-use crate::pipeline::transform::{steady_words, Follow, ViewStatus};
+use crate::pipeline::transform::{steady_words, ViewStatus};
 use crate::runtime;
+use xrdisplay_model::Follow;
 
 pub fn recenter(ctx: &Context, args: &ViewArgs) -> Result<()> {
     send(ctx, args, Request::Recenter, |view| {

@@ -36,7 +36,7 @@ pub fn install(from: &Path, dir: &Path, dry_run: bool) -> Result<(PathBuf, Insta
     let binary = std::fs::read(from).map_err(|e| {
         Error::usage(format!(
             "cannot read the helper {}: {e}; build it (cargo build --release -p \
-             xrdisplay-capture --bin {NAME}) or name it with --from",
+             xrdisplay-kms --bin {NAME}) or name it with --from",
             from.display()
         ))
     })?;

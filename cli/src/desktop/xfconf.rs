@@ -12,25 +12,12 @@
 
 use std::process::Command;
 
-use serde::Serialize;
 use sha1::{Digest as _, Sha1};
 use x11rb::protocol::randr::ConnectionExt as _;
 
 use crate::exit::{Error, Result};
 use crate::randr::Session;
-
-/// Whether `enable`/`disable` update XFCE's display profile.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum XfceMode {
-    /// Only inside an XFCE session (XDG_CURRENT_DESKTOP names XFCE) with xfconf reachable
-    #[default]
-    Auto,
-    /// Always; failing to reach xfconf is an error
-    On,
-    /// Never touch XFCE's settings
-    Off,
-}
+use xrdisplay_model::XfceMode;
 
 const CHANNEL: &str = "displays";
 

@@ -13,6 +13,7 @@ use nix::unistd::geteuid;
 use serde::{Deserialize, Serialize};
 
 use xrdisplay_capture::view::driver::{self, Control};
+use xrdisplay_model::Zoom;
 
 use super::stats::Stats;
 use super::transform::ViewStatus;
@@ -62,15 +63,6 @@ const STOP_POLL: Duration = Duration::from_millis(100);
 const MAX_REQUEST: usize = 4096;
 /// Clients served at once; more are closed at once.
 const MAX_CLIENTS: usize = 16;
-
-/// A zoom step or an absolute zoom factor.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Zoom {
-    In,
-    Out,
-    Set(f32),
-}
 
 /// What the loop is doing, for `status`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

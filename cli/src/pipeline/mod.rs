@@ -7,6 +7,7 @@
 //! whatever the mailbox holds newest.
 
 mod capture_loop;
+pub mod config;
 pub mod control;
 mod cursor;
 mod mailbox;
@@ -20,15 +21,13 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use self::capture_loop::{CaptureLoop, Delivery};
+use self::config::LoopConfig;
 use self::control::{AlsoShown, Server, Shared};
 use self::mailbox::Mailbox;
 use self::present::Presentation;
 use self::render_loop::{Ready, RenderLoop};
 use self::transform::Transform;
 use crate::capture::{from_capture, open_reader, output_on_screen, resolve_target, Reader, Target};
-use crate::cli::RunArgs;
-use crate::commands::Context;
-use crate::config::Settings;
 use crate::exit::{Error, Result};
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
@@ -53,12 +52,11 @@ struct Feed {
 
 impl Feed {
     /// Opens `name` as `state` (the screen read once for all feeds) shows it.
-    fn open(display: &str, state: &ScreenState, name: &str, args: &RunArgs) -> Result<Feed> {
+    fn open(display: &str, state: &ScreenState, name: &str, config: &LoopConfig) -> Result<Feed> {
         let session = Session::connect(Some(display))?;
-        let target = resolve_target(state, name, args.capture.source)?;
+        let target = resolve_target(state, name, config.source)?;
         let on_screen = output_on_screen(state, name)?;
-        let (mut reader, method, note) =
-            open_reader(&session, state, &target, args.capture.method)?;
+        let (mut reader, method, note) = open_reader(&session, state, &target, config.method)?;
         let exported = match method {
             CaptureMethod::Dmabuf => reader.export()?.map(|b| (b.fourcc, b.modifier)),
             _ => None,
@@ -76,28 +74,16 @@ impl Feed {
     }
 }
 
-/// The outputs a loop captures: `--output` (or the configured one) first, then
-/// `--also`, each once.
-fn output_names(ctx: &Context, args: &RunArgs) -> Result<Vec<String>> {
-    let mut names = vec![ctx.output_name(&args.capture.output)?];
-    for name in &args.also {
-        if !names.contains(name) {
-            names.push(name.clone());
-        }
-    }
-    Ok(names)
-}
-
-pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
-    let names = output_names(ctx, args)?;
-    let session = Session::connect(ctx.display.as_deref())?;
+pub fn run(config: LoopConfig) -> Result<()> {
+    let names = config.outputs();
+    let session = Session::connect(config.display.as_deref())?;
     let state = session.read()?;
     let feeds = names
         .iter()
-        .map(|name| Feed::open(&session.display, &state, name, args))
+        .map(|name| Feed::open(&session.display, &state, name, &config))
         .collect::<Result<Vec<Feed>>>()?;
     let on_screen: Vec<Rect> = feeds.iter().map(|f| f.on_screen).collect();
-    let presentation = Presentation::choose(&session, &state, args, &on_screen)?;
+    let presentation = Presentation::choose(&session, &state, &config.present, &on_screen)?;
     let servers = names
         .iter()
         .filter_map(|name| runtime::loop_socket(&session.display, name))
@@ -112,8 +98,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
 
     let shared = Shared::default();
     let mailboxes: Vec<Mailbox> = feeds.iter().map(|_| Mailbox::default()).collect();
-    let view = Settings::resolve(&ctx.file_config()?.overlay(args.as_config()))?.view;
-    let transform = Transform::new(&view, presentation.size()).map_err(Error::usage)?;
+    let transform = Transform::new(&config.view, presentation.size()).map_err(Error::usage)?;
     if let Some(dir) = transform.driver_dir() {
         let _ = shared.driver_dir.set(dir.to_path_buf());
     }
@@ -137,9 +122,9 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
         drm_device,
         screens: on_screen.clone(),
         transform,
-        max_frames: args.frames,
-        keep_last: args.save_frame.is_some(),
-        print_stats: args.stats,
+        max_frames: config.frames,
+        keep_last: config.save_frame.is_some(),
+        print_stats: config.stats,
     };
     let notes: Vec<Option<String>> = feeds.iter().map(|f| f.note.clone()).collect();
     let mut captures: Vec<CaptureLoop> = feeds
@@ -150,7 +135,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             first_framebuffer_id: feed.target.framebuffer_id,
             session: feed.session,
             name: feed.name,
-            choice: args.capture.source,
+            choice: config.source,
             target: feed.target,
             reader: feed.reader,
             method: feed.method,
@@ -236,7 +221,7 @@ pub fn run(ctx: &Context, args: &RunArgs) -> Result<()> {
             .join()
             .unwrap_or_else(|_| Err(Error::runtime("the render thread panicked")))
     })?;
-    if let (Some(path), Some(last)) = (&args.save_frame, last) {
+    if let (Some(path), Some(last)) = (&config.save_frame, last) {
         last.write_png(path).map_err(from_capture)?;
     }
     Ok(())

@@ -1,73 +1,54 @@
 //! Where the loop shows its picture: a window on the glasses (found by EDID) or on a
 //! named output, or offscreen.
 
-use crate::cli::{PresentChoice, RunArgs};
+use super::config::PresentConfig;
 use crate::exit::{Error, Result};
 use crate::glasses;
 use crate::randr::state::ScreenState;
 use crate::randr::Session;
-use xrdisplay_model::Rect;
+use xrdisplay_capture::present::{LeaseTarget, Target, WindowTarget};
+use xrdisplay_model::{PresentChoice, Rect};
 
+/// Where the loop draws, and what `status` says about it.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Presentation {
-    /// A borderless window covering `output`.
-    Window {
-        output: String,
-        rect: Rect,
-        refresh: f64,
-        /// The glasses' model, when recognised by their EDID.
-        model: Option<&'static str>,
-    },
-    Offscreen {
-        size: (u32, u32),
-        refresh: u32,
-    },
-    /// `output` leased with the free CRTC `crtc`, showing its mode `mode`.
-    Lease {
-        output: String,
-        output_id: u32,
-        crtc: u32,
-        mode: u32,
-        size: (u32, u32),
-        refresh: f64,
-        model: Option<&'static str>,
-    },
+pub struct Presentation {
+    pub target: Target,
+    /// The output a window or lease shows on; `None` offscreen.
+    pub on: Option<ShownOn>,
+    /// Frames per second: the output's mode, or the offscreen render rate.
+    pub refresh: f64,
+}
+
+/// The output a window or lease shows on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownOn {
+    pub output: String,
+    /// The glasses' model, when recognised by their EDID.
+    pub model: Option<&'static str>,
 }
 
 impl Presentation {
     /// The view's size in pixels.
     pub fn size(&self) -> (u32, u32) {
-        match self {
-            Presentation::Window { rect, .. } => (rect.width, rect.height),
-            Presentation::Offscreen { size, .. } | Presentation::Lease { size, .. } => *size,
-        }
+        self.target.size()
     }
 
     pub fn describe(&self) -> String {
-        match self {
-            Presentation::Window {
-                output,
-                rect,
-                refresh,
-                model,
-            } => format!(
-                "window on {output}{} {rect} at {refresh:.2} Hz",
-                model.map_or(String::new(), |m| format!(" ({m})"))
-            ),
-            Presentation::Offscreen { size, refresh } => {
-                format!("offscreen {}x{} at {refresh} Hz", size.0, size.1)
+        let on = self.on.as_ref().map_or(String::new(), |on| {
+            let model = on.model.map_or(String::new(), |m| format!(" ({m})"));
+            format!("{}{model}", on.output)
+        });
+        let refresh = self.refresh;
+        match &self.target {
+            Target::Window(window) => {
+                format!("window on {on} {} at {refresh:.2} Hz", window.rect)
             }
-            Presentation::Lease {
-                output,
-                size,
-                refresh,
-                model,
-                ..
-            } => format!(
-                "lease of {output}{} {}x{} at {refresh:.2} Hz",
-                model.map_or(String::new(), |m| format!(" ({m})")),
-                size.0,
-                size.1
+            Target::Offscreen((width, height)) => {
+                format!("offscreen {width}x{height} at {refresh} Hz")
+            }
+            Target::Lease(lease) => format!(
+                "lease of {on} {}x{} at {refresh:.2} Hz",
+                lease.size.0, lease.size.1
             ),
         }
     }
@@ -78,18 +59,18 @@ impl Presentation {
     pub fn choose(
         session: &Session,
         state: &ScreenState,
-        args: &RunArgs,
+        config: &PresentConfig,
         xr: &[Rect],
     ) -> Result<Presentation> {
-        if args.present == PresentChoice::None {
+        if config.choice == PresentChoice::None {
             let anchor = xr.first().map_or((0, 0), |r| (r.width, r.height));
-            let size = args.view_size.map_or(anchor, |s| (s.width, s.height));
-            return Ok(Presentation::Offscreen {
-                size,
-                refresh: args.refresh,
+            return Ok(Presentation {
+                target: Target::Offscreen(config.view_size.unwrap_or(anchor)),
+                on: None,
+                refresh: f64::from(config.refresh),
             });
         }
-        let (output, model) = match &args.present_on {
+        let (output, model) = match &config.on {
             Some(name) => {
                 let output = state
                     .output(name)
@@ -104,9 +85,9 @@ impl Presentation {
                 )
             })?,
         };
-        match (args.present, output.non_desktop) {
+        match (config.choice, output.non_desktop) {
             (PresentChoice::Lease, _) | (PresentChoice::Auto, true) => {
-                return lease(state, output, model)
+                return lease(session, state, output, model)
             }
             (PresentChoice::Window, true) => {
                 return Err(Error::usage(format!(
@@ -131,11 +112,16 @@ impl Presentation {
                 output.name
             )));
         }
-        Ok(Presentation::Window {
-            output: output.name.clone(),
-            rect,
+        Ok(Presentation {
+            target: Target::Window(WindowTarget {
+                display: Some(session.display.clone()),
+                rect,
+            }),
+            on: Some(ShownOn {
+                output: output.name.clone(),
+                model,
+            }),
             refresh: state.modes.get(&crtc.mode).map_or(60.0, |m| m.refresh),
-            model,
         })
     }
 }
@@ -143,6 +129,7 @@ impl Presentation {
 /// A lease of `output` (off, so the desktop does not use it) with a free CRTC that
 /// can drive it, showing its preferred mode.
 fn lease(
+    session: &Session,
     state: &ScreenState,
     output: &crate::randr::state::Output,
     model: Option<&'static str>,
@@ -174,14 +161,19 @@ fn lease(
                 "{name} offers no mode to show (is anything connected to it?)"
             ))
         })?;
-    Ok(Presentation::Lease {
-        output: name.clone(),
-        output_id: output.id,
-        crtc,
-        mode: mode.id,
-        size: (u32::from(mode.width), u32::from(mode.height)),
+    Ok(Presentation {
+        target: Target::Lease(LeaseTarget {
+            display: Some(session.display.clone()),
+            output: output.id,
+            crtc,
+            mode: mode.id,
+            size: (u32::from(mode.width), u32::from(mode.height)),
+        }),
+        on: Some(ShownOn {
+            output: name.clone(),
+            model,
+        }),
         refresh: mode.refresh,
-        model,
     })
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use xrdisplay_capture::frame::Frame;
 use xrdisplay_capture::gpu::{Cursor, Renderer};
-use xrdisplay_capture::present::Target as GpuTarget;
+use xrdisplay_capture::present::Target;
 use xrdisplay_model::Rect;
 
 use super::control::Shared;
@@ -42,27 +42,8 @@ pub struct Ready {
 
 impl RenderLoop {
     pub fn make_renderer(&self) -> Result<Renderer> {
-        let target = match &self.presentation {
-            Presentation::Window { rect, .. } => GpuTarget::X11 {
-                display: Some(self.display.clone()),
-                rect: (rect.x, rect.y, rect.width, rect.height),
-            },
-            Presentation::Offscreen { size, .. } => GpuTarget::Headless { size: *size },
-            Presentation::Lease {
-                output_id,
-                crtc,
-                mode,
-                size,
-                ..
-            } => GpuTarget::Lease {
-                display: Some(self.display.clone()),
-                output: *output_id,
-                crtc: *crtc,
-                mode: *mode,
-                size: *size,
-            },
-        };
-        Renderer::new(target, self.drm_device.as_deref()).map_err(from_capture)
+        Renderer::new(self.presentation.target.clone(), self.drm_device.as_deref())
+            .map_err(from_capture)
     }
 
     /// Renders until stopped, from one mailbox per screen; returns the last frame's
@@ -79,12 +60,10 @@ impl RenderLoop {
             return Err(Error::usage("a loop needs an output to capture"));
         };
         let mut cursor = CursorTracker::connect(&self.display)?;
-        let period = match self.presentation {
-            Presentation::Offscreen { refresh, .. } => {
-                Some(Duration::from_secs_f64(1.0 / f64::from(refresh)))
-            }
+        let period = match self.presentation.target {
+            Target::Offscreen(_) => Some(Duration::from_secs_f64(1.0 / self.presentation.refresh)),
             // Swaps and flips wait for vsync.
-            Presentation::Window { .. } | Presentation::Lease { .. } => None,
+            Target::Window(_) | Target::Lease(_) => None,
         };
         let view = self.presentation.size();
         let mut screens = self.screens.clone();

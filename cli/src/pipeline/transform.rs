@@ -3,98 +3,25 @@
 //! driver's file, a replay or the synthetic sway).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use xrdisplay_capture::gpu::Quad;
+use xrdisplay_capture::gpu::{quads, Quad};
 use xrdisplay_capture::imu::{feed, glasses, replay};
 use xrdisplay_capture::view::pose::{self, PoseReader};
 use xrdisplay_capture::view::projection::{Glasses, Settings};
 use xrdisplay_capture::view::steady::Stillness;
 use xrdisplay_capture::view::sway::Sway;
 use xrdisplay_capture::view::tracker::{PoseSource, TrackedFrame, Tracker};
-use xrdisplay_model::Rect;
+use xrdisplay_model::{Follow, ImuChoice, Rect, ViewConfig, ZOOM_RANGE};
 
-use super::control::{Recentred, Request, Shared, ViewCommand, Zoom};
+use super::control::{Recentred, Request, Shared, ViewCommand};
 
-/// A zoom step of `zoom +` / `zoom -`.
-const ZOOM_STEP: f32 = 1.1;
-/// The zoom factors a view may take.
-pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.1..=10.0;
-/// Side-by-side eye offsets a loop accepts, in view pixels.
-pub const EYE_OFFSET_RANGE: std::ops::RangeInclusive<f32> = -500.0..=500.0;
-/// The follow threshold `follow on` uses when none was configured.
-const DEFAULT_FOLLOW_DEG: f32 = 15.0;
 /// Field of view assumed until a pose file says otherwise (XREAL Air class).
 const FALLBACK_FOV_DEG: f32 = 46.0;
-/// The diagonal fields of view `--fov` accepts, degrees.
-pub const FOV_RANGE: std::ops::RangeInclusive<f32> = 10.0..=170.0;
 /// From an IMU sample's arrival to the picture reaching the eyes on glasses: about a
 /// frame at 60 Hz plus the panel's own latency.
 const GLASSES_DELAY_MS: f32 = 20.0;
-
-/// Where head poses come from, as `--imu` and the `imu` key name it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub enum ImuChoice {
-    /// The glasses if found and readable, else the XR driver's file.
-    #[default]
-    Auto,
-    /// The glasses' IMU, read in-process (waiting for them if they are not there).
-    Glasses,
-    None,
-    Sway,
-    /// A layout-5 pose file (`file:PATH`, or a bare path).
-    File(PathBuf),
-    /// Recorded samples played at their timestamps (`replay:FILE`).
-    Replay(PathBuf),
-}
-
-impl std::str::FromStr for ImuChoice {
-    type Err = String;
-    fn from_str(text: &str) -> Result<ImuChoice, String> {
-        let path = |p: &str, what: &str| {
-            (!p.is_empty())
-                .then(|| PathBuf::from(p))
-                .ok_or_else(|| format!("`{what}:` needs a path after it"))
-        };
-        Ok(match text {
-            "auto" => ImuChoice::Auto,
-            "glasses" => ImuChoice::Glasses,
-            "none" => ImuChoice::None,
-            "sway" => ImuChoice::Sway,
-            "" => {
-                return Err("expected auto, glasses, file:PATH, replay:FILE, sway or none".into())
-            }
-            _ => match text.split_once(':') {
-                Some(("file", p)) => ImuChoice::File(path(p, "file")?),
-                Some(("replay", p)) => ImuChoice::Replay(path(p, "replay")?),
-                // A bare path, as earlier versions took it.
-                _ => ImuChoice::File(PathBuf::from(text)),
-            },
-        })
-    }
-}
-
-impl TryFrom<String> for ImuChoice {
-    type Error = String;
-    fn try_from(text: String) -> Result<ImuChoice, String> {
-        text.parse()
-    }
-}
-
-impl From<ImuChoice> for String {
-    fn from(imu: ImuChoice) -> String {
-        match imu {
-            ImuChoice::Auto => "auto".into(),
-            ImuChoice::Glasses => "glasses".into(),
-            ImuChoice::None => "none".into(),
-            ImuChoice::Sway => "sway".into(),
-            ImuChoice::File(path) => format!("file:{}", path.display()),
-            ImuChoice::Replay(path) => format!("replay:{}", path.display()),
-        }
-    }
-}
 
 /// A pose source opened for a loop, and what `status` says about it.
 struct Opened {
@@ -165,104 +92,6 @@ fn open(imu: &ImuChoice, view: (u32, u32), fov: Option<f32>) -> Result<Opened, S
             plain(PoseSource::Imu(feed), &describe)
         }
     })
-}
-
-/// Follow mode as `--follow` and the `follow` key give it: on or off, or on with a
-/// threshold in degrees.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(untagged, expecting = "expected true, false or a threshold in degrees")]
-pub enum Follow {
-    Switch(bool),
-    Beyond(f32),
-}
-
-impl Follow {
-    /// On at start, and the threshold `follow on` uses.
-    pub fn resolve(self) -> (bool, f32) {
-        match self {
-            Follow::Switch(on) => (on, DEFAULT_FOLLOW_DEG),
-            Follow::Beyond(deg) => (true, deg),
-        }
-    }
-
-    /// Refuses thresholds outside (0°, 180°].
-    pub fn check(self) -> Result<Follow, String> {
-        match self {
-            Follow::Beyond(deg) if !(deg > 0.0 && deg <= 180.0) => Err(format!(
-                "follow threshold {deg}° is out of range (more than 0, at most 180)"
-            )),
-            ok => Ok(ok),
-        }
-    }
-}
-
-impl std::str::FromStr for Follow {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Follow, String> {
-        match text {
-            "on" | "true" => Ok(Follow::Switch(true)),
-            "off" | "false" => Ok(Follow::Switch(false)),
-            deg => deg
-                .parse()
-                .map(Follow::Beyond)
-                .map_err(|_| "expected on, off or a threshold in degrees".to_string())
-                .and_then(Follow::check),
-        }
-    }
-}
-
-/// The view settings a loop starts with (configuration file, then flags).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ViewConfig {
-    pub imu: ImuChoice,
-    pub zoom: f32,
-    pub curved: bool,
-    pub follow: Follow,
-    /// Side-by-side: how far each eye's image moves toward the middle, in view pixels
-    /// (0: the screen at infinity).
-    pub eye_offset: f32,
-    /// Hold the screen on whole pixels while the head is still.
-    pub steady: bool,
-    /// When the head counts as still: below this speed, in degrees per second ...
-    pub steady_speed: f32,
-    /// ... within this range, in degrees ...
-    pub steady_range: f32,
-    /// ... for this many seconds.
-    pub steady_quiet: f32,
-    /// The glasses' diagonal field of view for in-process poses (default: the
-    /// model's, 46° for a replay).
-    pub fov: Option<f32>,
-}
-
-impl Default for ViewConfig {
-    fn default() -> ViewConfig {
-        let still = Stillness::default();
-        ViewConfig {
-            imu: ImuChoice::default(),
-            fov: None,
-            zoom: 1.0,
-            curved: false,
-            follow: Follow::Switch(false),
-            eye_offset: 0.0,
-            steady: true,
-            steady_speed: still.speed_deg_per_s,
-            steady_range: still.range_deg,
-            steady_quiet: still.quiet.as_secs_f32(),
-        }
-    }
-}
-
-impl ViewConfig {
-    /// The stillness thresholds; values a configuration check let through but a
-    /// duration cannot hold fall back to the defaults.
-    fn stillness(&self) -> Stillness {
-        let default = Stillness::default();
-        Stillness {
-            speed_deg_per_s: self.steady_speed,
-            range_deg: self.steady_range,
-            quiet: Duration::try_from_secs_f32(self.steady_quiet).unwrap_or(default.quiet),
-        }
-    }
 }
 
 /// What `status` says about the view, and what the view commands print.
@@ -347,10 +176,10 @@ impl Transform {
                 curved: config.curved,
                 follow_threshold_deg: follow_on.then_some(follow_deg),
                 eye_offset_px: config.eye_offset,
-                steady: config.steady.then(|| config.stillness()),
+                steady: config.steady.then(|| Stillness::from(config)),
             },
             follow_deg,
-            stillness: config.stillness(),
+            stillness: Stillness::from(config),
             still: false,
             driver_refused: None,
             last: match config.imu {
@@ -370,40 +199,11 @@ impl Transform {
     /// quad's origin is its screen's corner on the X screen. Samples the pose: call it
     /// just before drawing.
     pub fn views(&mut self, target: (u32, u32), screens: &[Rect]) -> (Views, TrackedFrame) {
-        let rects = screens;
-        let frame = self.tracker.frame(SystemTime::now(), &self.settings, rects);
+        let frame = self
+            .tracker
+            .frame(SystemTime::now(), &self.settings, screens);
         let panel = self.tracker.glasses().display_size;
-        // The pose file describes the panel; the surface drawn to may differ in size.
-        let sx = target.0 as f32 / panel.0.max(1) as f32;
-        let sy = target.1 as f32 / panel.1.max(1) as f32;
-        // Edges are scaled, not sizes: the eyes' halves then tile the surface exactly
-        // whatever its size (rounding each width could overrun it by a pixel).
-        let edge = |v: u32, scale: f32, limit: u32| ((v as f32 * scale).round() as u32).min(limit);
-        let views = frame
-            .views
-            .iter()
-            .flat_map(|eye| {
-                let (x, y, w, h) = eye.viewport;
-                let (left, right) = (edge(x, sx, target.0), edge(x + w, sx, target.0));
-                let (top, bottom) = (edge(y, sy, target.1), edge(y + h, sy, target.1));
-                let corner = |v: u32| i32::try_from(v).unwrap_or(i32::MAX);
-                let viewport = Rect::new(corner(left), corner(top), right - left, bottom - top);
-                eye.placements.iter().zip(screens).enumerate().map(
-                    move |(screen, (placement, rect))| {
-                        let mut placement = *placement;
-                        placement.view_size = (viewport.width, viewport.height);
-                        placement.focal_px *= sx;
-                        placement.eye_offset_px *= sx;
-                        Quad {
-                            screen,
-                            placement,
-                            viewport,
-                            origin: (rect.x, rect.y),
-                        }
-                    },
-                )
-            })
-            .collect();
+        let views = quads(&frame.views, panel, target, screens);
         self.last = (
             frame.to_string(),
             frame.tracking,
@@ -464,13 +264,7 @@ impl Transform {
                 self.settings.steady = on.then_some(self.stillness);
             }
             Request::Zoom { zoom } => {
-                self.settings.zoom = match zoom {
-                    Zoom::In => self.settings.zoom * ZOOM_STEP,
-                    Zoom::Out => self.settings.zoom / ZOOM_STEP,
-                    Zoom::Set(z) if z.is_finite() => *z,
-                    Zoom::Set(_) => self.settings.zoom,
-                }
-                .clamp(*ZOOM_RANGE.start(), *ZOOM_RANGE.end());
+                self.settings.zoom = zoom.applied_to(self.settings.zoom);
             }
             Request::Status | Request::Stop | Request::Recenter => {}
         }
@@ -545,6 +339,7 @@ pub fn steady_words(view: &ViewStatus) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use xrdisplay_model::Zoom;
 
     fn apply(transform: &mut Transform, request: Request) {
         transform.apply(&ViewCommand::Request(request));
@@ -699,41 +494,5 @@ mod tests {
         assert!(!off.status().steady);
         apply(&mut off, Request::Steady { on: Some(true) });
         assert_eq!(off.settings.steady, Some(Stillness::default()));
-    }
-
-    #[test]
-    fn follow_and_imu_parse_from_flags_and_files() {
-        assert_eq!("off".parse(), Ok(Follow::Switch(false)));
-        assert_eq!("12.5".parse(), Ok(Follow::Beyond(12.5)));
-        assert!("0".parse::<Follow>().is_err());
-        assert!("sideways".parse::<Follow>().is_err());
-        for (text, choice, shown) in [
-            ("sway", ImuChoice::Sway, "sway"),
-            ("none", ImuChoice::None, "none"),
-            ("auto", ImuChoice::Auto, "auto"),
-            ("glasses", ImuChoice::Glasses, "glasses"),
-            (
-                "file:/tmp/p",
-                ImuChoice::File("/tmp/p".into()),
-                "file:/tmp/p",
-            ),
-            (
-                "/dev/shm/x",
-                ImuChoice::File("/dev/shm/x".into()),
-                "file:/dev/shm/x",
-            ),
-            (
-                "replay:t.csv",
-                ImuChoice::Replay("t.csv".into()),
-                "replay:t.csv",
-            ),
-        ] {
-            assert_eq!(text.parse(), Ok(choice.clone()), "{text}");
-            assert_eq!(String::from(choice.clone()), shown);
-            assert_eq!(shown.parse(), Ok(choice), "{shown} round trips");
-        }
-        assert_eq!(ImuChoice::default(), ImuChoice::Auto);
-        assert!("replay:".parse::<ImuChoice>().is_err());
-        assert!("".parse::<ImuChoice>().is_err());
     }
 }

@@ -4,6 +4,8 @@
 pub mod backend;
 pub mod cvt;
 pub mod events;
+#[cfg(test)]
+pub mod fixture;
 pub mod layout;
 pub mod ops;
 pub mod state;

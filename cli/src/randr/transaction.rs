@@ -9,7 +9,7 @@ use x11rb::protocol::xproto::{AtomEnum, PropMode};
 use crate::exit::{Error, Kind, Result};
 use crate::randr::events::OUTPUT_TIMEOUT;
 use crate::randr::ops::{CrtcConfig, CrtcRef, ModeRef, Op};
-use crate::randr::state::{atom, Monitor, ScreenState};
+use crate::randr::state::{atom, Crtc, Monitor, ScreenState};
 use crate::randr::{Arrangement, Session};
 
 /// The name of the patched driver's control output.
@@ -287,7 +287,8 @@ impl Transaction<'_> {
             u32::from(AtomEnum::STRING),
             8,
             PropMode::REPLACE,
-            value.len() as u32,
+            u32::try_from(value.len())
+                .map_err(|_| Error::usage(format!("{value:?} is too long for the driver")))?,
             value.as_bytes(),
         )?
         .check()
@@ -383,112 +384,19 @@ impl Transaction<'_> {
     }
 
     /// Puts back the snapshot's CRTCs, screen size, primary output and monitors, and
-    /// removes the modes and XR outputs this transaction created.
+    /// removes the modes and XR outputs this transaction created; every step is tried,
+    /// and the failures are reported together.
     fn restore(&mut self, snapshot: &ScreenState) -> Result<()> {
-        let conn = &self.session.conn;
-        let root = self.session.root;
         self.state = self.session.read()?;
-        let now = self.state.clone();
-        let mut failures = Vec::new();
-        let mut note = |what: String, result: Result<()>| {
-            if let Err(e) = result {
-                failures.push(format!("{what}: {e}"));
-            }
-        };
-
-        for monitor in now.monitors.iter().filter(|m| !m.automatic) {
-            if snapshot.monitor(&monitor.name) != Some(monitor) {
-                let r = atom(conn, &monitor.name)
-                    .and_then(|a| Ok(conn.randr_delete_monitor(root, a)?.check()?));
-                note(format!("deleting monitor {}", monitor.name), r);
-            }
-        }
-        let changed: Vec<u32> = now
-            .crtcs
+        let steps = plan_restore(&self.state, snapshot, &self.created_modes);
+        let mut failures: Vec<String> = steps
             .iter()
-            .filter(|c| c.is_active() && snapshot.crtc(c.id) != Some(*c))
-            .map(|c| c.id)
+            .filter_map(|step| {
+                self.undo(step)
+                    .err()
+                    .map(|e| format!("{}: {e}", step.describe()))
+            })
             .collect();
-        for &crtc in &changed {
-            let r = self.set_crtc(crtc, 0, 0, 0, 1, &[]);
-            note(format!("turning off CRTC 0x{crtc:x}"), r);
-        }
-        if (now.width, now.height) != (snapshot.width, snapshot.height) {
-            let r = conn
-                .randr_set_screen_size(
-                    root,
-                    snapshot.width,
-                    snapshot.height,
-                    snapshot.mm_width,
-                    snapshot.mm_height,
-                )
-                .map_err(Error::from)
-                .and_then(|c| Ok(c.check()?));
-            note(
-                format!(
-                    "setting the screen size to {}x{}",
-                    snapshot.width, snapshot.height
-                ),
-                r,
-            );
-        }
-        for crtc in snapshot.crtcs.iter().filter(|c| c.is_active()) {
-            if now.crtc(crtc.id) != Some(crtc) {
-                let r = self.set_crtc(
-                    crtc.id,
-                    crtc.x,
-                    crtc.y,
-                    crtc.mode,
-                    crtc.rotation,
-                    &crtc.outputs,
-                );
-                note(format!("restoring CRTC 0x{:x}", crtc.id), r);
-            }
-        }
-        if now.primary != snapshot.primary {
-            let r = conn
-                .randr_set_output_primary(root, snapshot.primary)
-                .map_err(Error::from)
-                .and_then(|c| Ok(c.check()?));
-            note("restoring the primary output".into(), r);
-        }
-        for monitor in snapshot.monitors.iter().filter(|m| !m.automatic) {
-            if now.monitor(&monitor.name) != Some(monitor) {
-                let r = set_monitor(self.session, monitor);
-                note(format!("restoring monitor {}", monitor.name), r);
-            }
-        }
-        for output in &now.outputs {
-            for &mode in output
-                .modes
-                .iter()
-                .filter(|m| self.created_modes.values().any(|c| c == *m))
-            {
-                let r = conn
-                    .randr_delete_output_mode(output.id, mode)
-                    .map_err(Error::from)
-                    .and_then(|c| Ok(c.check()?));
-                note(format!("removing a new mode from {}", output.name), r);
-            }
-        }
-        for (name, &mode) in &self.created_modes {
-            let r = conn
-                .randr_destroy_mode(mode)
-                .map_err(Error::from)
-                .and_then(|c| Ok(c.check()?));
-            note(format!("destroying mode {name:?}"), r);
-        }
-        let created_outputs: Vec<String> = now
-            .outputs
-            .iter()
-            .filter(|o| o.virtual_output && snapshot.output(&o.name).is_none())
-            .map(|o| o.name.clone())
-            .collect();
-        for name in created_outputs {
-            let r = self.xr_manager_request("DELETE_XR_OUTPUT", &name);
-            note(format!("deleting {name}"), r);
-        }
-
         let after = self.session.read()?;
         if after.arrangement() != snapshot.arrangement() {
             failures.push(format!(
@@ -503,6 +411,147 @@ impl Transaction<'_> {
             Err(Error::new(Kind::RestoreFailed, failures.join("; ")))
         }
     }
+
+    fn undo(&mut self, step: &Undo) -> Result<()> {
+        let conn = &self.session.conn;
+        let root = self.session.root;
+        match step {
+            Undo::DeleteMonitor(name) => Ok(conn
+                .randr_delete_monitor(root, atom(conn, name)?)?
+                .check()?),
+            Undo::CrtcOff(crtc) => self.set_crtc(*crtc, 0, 0, 0, 1, &[]),
+            Undo::ScreenSize { size, mm } => Ok(conn
+                .randr_set_screen_size(root, size.0, size.1, mm.0, mm.1)?
+                .check()?),
+            Undo::Crtc(c) => self.set_crtc(c.id, c.x, c.y, c.mode, c.rotation, &c.outputs),
+            Undo::Primary(output) => Ok(conn.randr_set_output_primary(root, *output)?.check()?),
+            Undo::Monitor(monitor) => set_monitor(self.session, monitor),
+            Undo::OutputMode { output, mode, .. } => {
+                Ok(conn.randr_delete_output_mode(*output, *mode)?.check()?)
+            }
+            Undo::Mode { mode, .. } => Ok(conn.randr_destroy_mode(*mode)?.check()?),
+            Undo::XrOutput(name) => self.xr_manager_request("DELETE_XR_OUTPUT", name),
+        }
+    }
+}
+
+/// One request of a restore.
+#[derive(Debug, Clone, PartialEq)]
+enum Undo {
+    /// A monitor the transaction added or changed.
+    DeleteMonitor(String),
+    /// A CRTC the transaction lit or moved, turned off before the screen shrinks.
+    CrtcOff(u32),
+    ScreenSize {
+        size: (u16, u16),
+        mm: (u32, u32),
+    },
+    /// A CRTC as the snapshot had it.
+    Crtc(Crtc),
+    Primary(u32),
+    /// A monitor as the snapshot had it.
+    Monitor(Monitor),
+    /// A mode the transaction created, taken off an output that lists it.
+    OutputMode {
+        output: u32,
+        name: String,
+        mode: u32,
+    },
+    /// A mode the transaction created.
+    Mode {
+        name: String,
+        mode: u32,
+    },
+    /// An XR output the transaction created (patched driver).
+    XrOutput(String),
+}
+
+impl Undo {
+    fn describe(&self) -> String {
+        match self {
+            Undo::DeleteMonitor(name) => format!("deleting monitor {name}"),
+            Undo::CrtcOff(crtc) => format!("turning off CRTC 0x{crtc:x}"),
+            Undo::ScreenSize { size, .. } => {
+                format!("setting the screen size to {}x{}", size.0, size.1)
+            }
+            Undo::Crtc(c) => format!("restoring CRTC 0x{:x}", c.id),
+            Undo::Primary(_) => "restoring the primary output".into(),
+            Undo::Monitor(m) => format!("restoring monitor {}", m.name),
+            Undo::OutputMode { name, .. } => format!("removing a new mode from {name}"),
+            Undo::Mode { name, .. } => format!("destroying mode {name:?}"),
+            Undo::XrOutput(name) => format!("deleting {name}"),
+        }
+    }
+}
+
+/// What brings `now` back to `snapshot`, in the order the server accepts it: monitors
+/// out of the way, changed CRTCs off, the screen resized (it cannot shrink under a lit
+/// CRTC), the snapshot's CRTCs, primary and monitors back, then the modes and XR
+/// outputs this transaction created removed. What did not change is not touched.
+fn plan_restore(
+    now: &ScreenState,
+    snapshot: &ScreenState,
+    created_modes: &BTreeMap<String, u32>,
+) -> Vec<Undo> {
+    let mut steps: Vec<Undo> = now
+        .monitors
+        .iter()
+        .filter(|m| !m.automatic && snapshot.monitor(&m.name) != Some(*m))
+        .map(|m| Undo::DeleteMonitor(m.name.clone()))
+        .collect();
+    steps.extend(
+        now.crtcs
+            .iter()
+            .filter(|c| c.is_active() && snapshot.crtc(c.id) != Some(*c))
+            .map(|c| Undo::CrtcOff(c.id)),
+    );
+    if (now.width, now.height) != (snapshot.width, snapshot.height) {
+        steps.push(Undo::ScreenSize {
+            size: (snapshot.width, snapshot.height),
+            mm: (snapshot.mm_width, snapshot.mm_height),
+        });
+    }
+    steps.extend(
+        snapshot
+            .crtcs
+            .iter()
+            .filter(|c| c.is_active() && now.crtc(c.id) != Some(*c))
+            .map(|c| Undo::Crtc(c.clone())),
+    );
+    if now.primary != snapshot.primary {
+        steps.push(Undo::Primary(snapshot.primary));
+    }
+    steps.extend(
+        snapshot
+            .monitors
+            .iter()
+            .filter(|m| !m.automatic && now.monitor(&m.name) != Some(*m))
+            .map(|m| Undo::Monitor(m.clone())),
+    );
+    for output in &now.outputs {
+        for &mode in output
+            .modes
+            .iter()
+            .filter(|m| created_modes.values().any(|c| c == *m))
+        {
+            steps.push(Undo::OutputMode {
+                output: output.id,
+                name: output.name.clone(),
+                mode,
+            });
+        }
+    }
+    steps.extend(created_modes.iter().map(|(name, &mode)| Undo::Mode {
+        name: name.clone(),
+        mode,
+    }));
+    steps.extend(
+        now.outputs
+            .iter()
+            .filter(|o| o.virtual_output && snapshot.output(&o.name).is_none())
+            .map(|o| Undo::XrOutput(o.name.clone())),
+    );
+    steps
 }
 
 fn set_monitor(session: &Session, monitor: &Monitor) -> Result<()> {
@@ -544,4 +593,164 @@ fn to_i16(v: i32) -> Result<i16> {
             "{v} does not fit in a RandR coordinate (max 32767)"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::randr::fixture::{rect, Screen};
+    use xrdisplay_model::Rect;
+
+    /// DUMMY0 lit and primary, DUMMY1 free: the layout before every change below.
+    fn before() -> ScreenState {
+        Screen::new()
+            .output("DUMMY0", true, Some(rect(1920, 1080, 0, 0)))
+            .output("DUMMY1", false, None)
+            .primary("DUMMY0")
+            .0
+    }
+
+    fn crtc_of(state: &ScreenState, output: &str) -> u32 {
+        state.output(output).expect("a fixture output").crtcs[0]
+    }
+
+    fn position(steps: &[Undo], what: impl Fn(&Undo) -> bool) -> usize {
+        steps
+            .iter()
+            .position(what)
+            .unwrap_or_else(|| panic!("missing from {steps:?}"))
+    }
+
+    /// `before()` with DUMMY1 lit at `at` in a mode this transaction created, the
+    /// screen grown to hold it, and monitor XR-0 on it.
+    fn enabled_beside(at: Rect) -> (ScreenState, BTreeMap<String, u32>) {
+        let now = Screen::new()
+            .output("DUMMY0", true, Some(rect(1920, 1080, 0, 0)))
+            .output("DUMMY1", false, Some(at))
+            .primary("DUMMY0")
+            .monitor("XR-0", at, &["DUMMY1"])
+            .0;
+        let mode = now.output("DUMMY1").expect("a fixture output").modes[0];
+        (now, BTreeMap::from([("xr-1280x720@60".to_string(), mode)]))
+    }
+
+    #[test]
+    fn an_unchanged_screen_needs_nothing() {
+        let state = before();
+        assert_eq!(plan_restore(&state, &state, &BTreeMap::new()), vec![]);
+    }
+
+    #[test]
+    fn a_spare_output_goes_off_before_the_screen_shrinks_and_its_mode_goes_last() {
+        let (now, created) = enabled_beside(rect(1280, 720, 1920, 0));
+        let snapshot = before();
+        let steps = plan_restore(&now, &snapshot, &created);
+        let dummy1 = crtc_of(&now, "DUMMY1");
+        let monitor = position(&steps, |s| *s == Undo::DeleteMonitor("XR-0".into()));
+        let off = position(&steps, |s| *s == Undo::CrtcOff(dummy1));
+        let shrink = position(&steps, |s| {
+            *s == Undo::ScreenSize {
+                size: (1920, 1080),
+                mm: (508, 286),
+            }
+        });
+        let unlisted = position(
+            &steps,
+            |s| matches!(s, Undo::OutputMode { name, .. } if name == "DUMMY1"),
+        );
+        let destroyed = position(
+            &steps,
+            |s| matches!(s, Undo::Mode { name, .. } if name == "xr-1280x720@60"),
+        );
+        assert!(monitor < off && off < shrink && shrink < unlisted && unlisted < destroyed);
+        assert!(
+            !steps
+                .iter()
+                .any(|s| matches!(s, Undo::Crtc(_) | Undo::Primary(_) | Undo::XrOutput(_))),
+            "DUMMY0, the primary and the outputs were untouched: {steps:?}"
+        );
+    }
+
+    #[test]
+    fn outputs_moved_aside_go_back_after_the_resize() {
+        // `--left-of DUMMY0`: XR on DUMMY1 at 0,0 and DUMMY0 pushed to 1280.
+        let (mut now, created) = enabled_beside(rect(1280, 720, 0, 0));
+        let dummy0 = crtc_of(&now, "DUMMY0");
+        let c = now.crtcs.iter_mut().find(|c| c.id == dummy0).expect("lit");
+        c.x = 1280;
+        now.width = 3200;
+        let snapshot = before();
+        let steps = plan_restore(&now, &snapshot, &created);
+        let off = position(&steps, |s| *s == Undo::CrtcOff(dummy0));
+        let shrink = position(&steps, |s| matches!(s, Undo::ScreenSize { .. }));
+        let back = position(
+            &steps,
+            |s| matches!(s, Undo::Crtc(c) if c.id == dummy0 && c.x == 0),
+        );
+        assert!(off < shrink && shrink < back, "{steps:?}");
+    }
+
+    #[test]
+    fn the_primary_is_handed_back() {
+        let (now, created) = enabled_beside(rect(1280, 720, 1920, 0));
+        let now = Screen(now).primary("DUMMY1").0;
+        let snapshot = before();
+        let dummy0 = snapshot.output("DUMMY0").expect("fixture").id;
+        let steps = plan_restore(&now, &snapshot, &created);
+        assert!(steps.contains(&Undo::Primary(dummy0)), "{steps:?}");
+    }
+
+    #[test]
+    fn a_users_monitor_is_put_back_after_the_crtcs_and_automatic_ones_are_left_alone() {
+        let mine = rect(1920, 1080, 0, 0);
+        let snapshot = Screen(before()).monitor("desk", mine, &["DUMMY0"]).0;
+        let (now, created) = enabled_beside(rect(1280, 720, 1920, 0));
+        let mut now = Screen(now)
+            .monitor("desk", rect(1280, 720, 1920, 0), &["DUMMY1"])
+            .0;
+        now.monitors.push(Monitor {
+            name: "DUMMY0".into(),
+            primary: true,
+            automatic: true,
+            rect: mine,
+            mm: (508, 286),
+            outputs: vec![],
+        });
+        let steps = plan_restore(&now, &snapshot, &created);
+        let deleted = position(&steps, |s| *s == Undo::DeleteMonitor("desk".into()));
+        let shrink = position(&steps, |s| matches!(s, Undo::ScreenSize { .. }));
+        let restored = position(
+            &steps,
+            |s| matches!(s, Undo::Monitor(m) if m.name == "desk" && m.rect == mine),
+        );
+        assert!(deleted < shrink && shrink < restored, "{steps:?}");
+        assert!(
+            !steps.contains(&Undo::DeleteMonitor("DUMMY0".into())),
+            "the server's own monitor is not a client's to delete: {steps:?}"
+        );
+    }
+
+    #[test]
+    fn only_xr_outputs_this_change_created_are_deleted() {
+        // The patched driver: XR-0 existed before (re-created outputs keep their
+        // name), XR-1 is new.
+        let xr = |o: &mut crate::randr::state::Output| o.virtual_output = true;
+        let snapshot = Screen(before())
+            .output("XR-0", false, None)
+            .edit("XR-0", xr)
+            .0;
+        let now = Screen(before())
+            .output("XR-0", false, None)
+            .edit("XR-0", xr)
+            .output("XR-1", true, Some(rect(1280, 720, 1920, 0)))
+            .edit("XR-1", xr)
+            .0;
+        let steps = plan_restore(&now, &snapshot, &BTreeMap::new());
+        assert_eq!(
+            steps.last(),
+            Some(&Undo::XrOutput("XR-1".into())),
+            "{steps:?}"
+        );
+        assert!(!steps.contains(&Undo::XrOutput("XR-0".into())), "{steps:?}");
+    }
 }

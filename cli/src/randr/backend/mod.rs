@@ -10,12 +10,11 @@ pub mod spare_output;
 mod target;
 pub mod xr_manager;
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::geometry::Size;
 use crate::randr::layout::Placement;
+use xrdisplay_model::BackendKind;
 
 pub use planner::{plan_disable, plan_enable};
 pub use target::XrTarget;
@@ -23,36 +22,6 @@ pub use target::XrTarget;
 /// Modes xrdisplay creates are named `xr-WIDTHxHEIGHT@REFRESH`, so it can find and
 /// remove exactly its own.
 pub const MODE_PREFIX: &str = "xr-";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "kebab-case")]
-pub enum BackendKind {
-    /// xr-manager if the patched driver runs, else anchored on connected glasses, else a
-    /// free spare output, else a monitor.
-    #[default]
-    Auto,
-    /// A virtual output of the patched modesetting driver (XR-Manager).
-    XrManager,
-    /// A RandR 1.5 monitor over a grown screen area, named by the glasses' connected
-    /// output: no CRTC, and GTK/XFCE see it.
-    Anchored,
-    /// An unused RandR output driven by a free CRTC (GTK/XFCE see it only if connected).
-    SpareOutput,
-    /// A RandR 1.5 monitor over a grown screen area, with no output (invisible to GTK/XFCE).
-    Monitor,
-}
-
-impl fmt::Display for BackendKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            BackendKind::Auto => "auto",
-            BackendKind::XrManager => "xr-manager",
-            BackendKind::Anchored => "anchored",
-            BackendKind::SpareOutput => "spare-output",
-            BackendKind::Monitor => "monitor",
-        })
-    }
-}
 
 /// What `enable` was asked to do; also what a pair of glasses' layout remembers of
 /// each XR output (`profiles.rs`).

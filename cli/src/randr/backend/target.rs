@@ -1,7 +1,8 @@
 //! How an XR output of a given name exists on the server now, and what GTK makes of it.
 
-use crate::randr::backend::{anchored, monitor, spare_output, BackendKind};
+use crate::randr::backend::{anchored, monitor, spare_output};
 use crate::randr::state::{Output, ScreenState};
+use xrdisplay_model::BackendKind;
 use xrdisplay_model::Rect;
 
 /// How an XR output of a given name exists on the server now.

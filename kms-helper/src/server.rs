@@ -11,10 +11,10 @@ use nix::sys::socket::{
     getsockopt, recvmsg, sendmsg, sockopt, ControlMessage, ControlMessageOwned, MsgFlags, SockType,
 };
 
-use super::protocol::{Exported, Refusal, RefusalCode, Reply, Request, MAX_FDS, MAX_PLANES};
-use crate::drm::device::Card;
-use crate::drm::framebuffer::FbInfo;
-use crate::drm::{export_planes, DRM_MAJOR};
+use crate::drm::{export_planes, Card, FbInfo, DRM_MAJOR};
+use crate::protocol::{
+    Exported, Refusal, RefusalCode, Reply, Request, MAX_FDS, MAX_PLANES, REQUEST_LEN,
+};
 use crate::{Error, ErrorKind};
 
 const CAP_SYS_ADMIN: u32 = 21;
@@ -147,7 +147,7 @@ pub fn main() -> i32 {
         );
         return 2;
     }
-    if let Err(e) = super::sandbox::install() {
+    if let Err(e) = crate::sandbox::install() {
         eprintln!("xrdisplay-kms: cannot install its seccomp filter: {e}");
         return 1;
     }
@@ -182,10 +182,10 @@ pub enum Received {
 }
 
 /// Receives one message; attached descriptors are counted and closed, other control
-/// messages ignored. Public for the fuzz target (`capture/fuzz`).
+/// messages ignored. Public for the fuzz target (`kms-helper/fuzz`).
 pub fn receive(sock: BorrowedFd<'_>) -> io::Result<Received> {
     // Room for one byte more than a request, so a longer message shows as truncated.
-    let mut buf = [0u8; super::protocol::REQUEST_LEN + 1];
+    let mut buf = [0u8; REQUEST_LEN + 1];
     let mut space = nix::cmsg_space!([RawFd; MAX_FDS]);
     let (bytes, fds, flags) = {
         let mut iov = [IoSliceMut::new(&mut buf)];
@@ -271,14 +271,11 @@ fn answer(
     let bytes = bytes.map_err(|n| {
         Refusal::new(
             RefusalCode::Malformed,
-            format!(
-                "a request is {} bytes, this one more than {n}",
-                super::protocol::REQUEST_LEN
-            ),
+            format!("a request is {REQUEST_LEN} bytes, this one more than {n}"),
         )
     })?;
     let request = Request::parse(&bytes, fds)?;
-    super::seat::check(uid, request.card)?;
+    crate::seat::check(uid, request.card)?;
     let card = open(request.card)?;
     if !admin {
         return Err(Refusal::new(
@@ -334,21 +331,22 @@ fn export(card: &Card, fb_id: u32) -> Result<(Exported, Vec<OwnedFd>), Refusal> 
     };
     shown()?;
     let info = with_sys_admin(|| FbInfo::query(card.as_fd(), fb_id))?.map_err(refusal)?;
-    let dmabuf = export_planes(card, &info).map_err(refusal)?;
+    let planes = export_planes(card, &info).map_err(refusal)?;
+    let key = info.key;
     drop(info);
     shown()?;
     let mut exported = Exported {
         fb_id,
-        width: dmabuf.width,
-        height: dmabuf.height,
-        fourcc: dmabuf.fourcc,
-        modifier: dmabuf.modifier,
-        planes: dmabuf.planes.len() as u32,
+        width: key.width,
+        height: key.height,
+        fourcc: key.fourcc,
+        modifier: key.modifier,
+        planes: planes.len() as u32,
         pitches: [0; MAX_PLANES],
         offsets: [0; MAX_PLANES],
     };
     let mut fds = Vec::new();
-    for (i, plane) in dmabuf.planes.into_iter().enumerate().take(MAX_PLANES) {
+    for (i, plane) in planes.into_iter().enumerate().take(MAX_PLANES) {
         exported.pitches[i] = plane.pitch;
         exported.offsets[i] = plane.offset;
         fds.push(plane.fd);
@@ -360,7 +358,7 @@ fn refusal(e: Error) -> Refusal {
     let code = match e.kind() {
         ErrorKind::Vanished => RefusalCode::NoFramebuffer,
         ErrorKind::Permission => RefusalCode::NoPrivilege,
-        _ => RefusalCode::Failed,
+        ErrorKind::Io | ErrorKind::Unsupported => RefusalCode::Failed,
     };
     Refusal::new(code, e.to_string())
 }
@@ -368,7 +366,6 @@ fn refusal(e: Error) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helper::protocol::REQUEST_LEN;
     use nix::sys::socket::{
         setsockopt, shutdown, socketpair, AddressFamily, Shutdown, SockFlag, UnixCredentials,
     };

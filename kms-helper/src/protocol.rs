@@ -3,7 +3,7 @@
 //! arrives whole and its length alone tells a truncated or padded one apart.
 //!
 //! Parsing is pure (bytes in, a value or a [`Refusal`] out) so that it can be fuzzed
-//! (`capture/fuzz`) and tested with hostile input without a helper or a device.
+//! (`kms-helper/fuzz`) and tested with hostile input without a helper or a device.
 //!
 //! Request, [`REQUEST_LEN`] bytes:
 //!

@@ -14,8 +14,8 @@ use nix::sys::socket::{
     sendmsg, setsockopt, shutdown, socketpair, sockopt, AddressFamily, ControlMessage, MsgFlags,
     Shutdown, SockFlag, SockType, UnixCredentials,
 };
-use xrdisplay_capture::helper::protocol::{Reply, Request, REQUEST_LEN};
-use xrdisplay_capture::helper::server::{receive, Received};
+use xrdisplay_kms::protocol::{Reply, Request, REQUEST_LEN};
+use xrdisplay_kms::server::{receive, Received};
 
 fuzz_target!(|data: &[u8]| {
     // The first byte says how many file descriptors came with the message, and what

@@ -8,7 +8,7 @@ use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
 
 use nix::libc;
 
-use super::protocol::{Refusal, RefusalCode};
+use crate::protocol::{Refusal, RefusalCode};
 
 /// logind's seat state files, one per seat, with `ACTIVE_UID=` while a session is active.
 pub const SEATS_DIR: &str = "/run/systemd/seats";
