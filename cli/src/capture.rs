@@ -6,8 +6,6 @@ use xrdisplay_capture::reader::SHM_READS_THE_SCREEN;
 pub use xrdisplay_capture::reader::{Reader, Target};
 use xrdisplay_model::Rect;
 
-use crate::cli::CaptureArgs;
-use crate::commands::Context;
 use crate::exit::{Error, Kind, Result};
 use crate::randr::backend::XrTarget;
 use crate::randr::state::ScreenState;
@@ -24,14 +22,18 @@ pub struct Capture {
 }
 
 impl Capture {
-    /// Connects, finds the output (the flag, else the configured XR output) and opens a
-    /// reader; says on stderr when `auto` had to fall back, and why.
-    pub fn open(ctx: &Context, args: &CaptureArgs) -> Result<Capture> {
-        let name = ctx.output_name(&args.output)?;
-        let session = Session::connect(ctx.display.as_deref())?;
+    /// Connects to `display`, finds the output `name` and opens a reader of `source`
+    /// by `method`; says on stderr when `auto` had to fall back, and why.
+    pub fn open(
+        display: Option<&str>,
+        name: String,
+        source: SourceChoice,
+        method: CaptureMethod,
+    ) -> Result<Capture> {
+        let session = Session::connect(display)?;
         let state = session.read()?;
-        let target = resolve_target(&state, &name, args.source)?;
-        let (reader, method, fallback) = open_reader(&session, &state, &target, args.method)?;
+        let target = resolve_target(&state, &name, source)?;
+        let (reader, method, fallback) = open_reader(&session, &state, &target, method)?;
         if let Some(why) = fallback {
             eprintln!("xrdisplay: using {method}: {why}");
         }
@@ -81,21 +83,19 @@ pub fn output_on_screen(state: &ScreenState, name: &str) -> Result<Rect> {
 }
 
 /// Opens a reader for `method` on `target` (see [`Reader::open`]), with its errors as
-/// exit codes: asking MIT-SHM for a `FRAMEBUFFER_ID` is a usage error.
+/// exit codes. Asking MIT-SHM for a `FRAMEBUFFER_ID` is the user's mistake (exit 2);
+/// `auto` falling back to MIT-SHM for one means no method can read it (exit 4).
 pub fn open_reader(
     session: &Session,
     state: &ScreenState,
     target: &Target,
     method: CaptureMethod,
 ) -> Result<(Reader, CaptureMethod, Option<String>)> {
+    if method == CaptureMethod::Shm && target.source != FbSource::Front {
+        return Err(Error::usage(SHM_READS_THE_SCREEN));
+    }
     let screen = (u32::from(state.width), u32::from(state.height));
-    Reader::open(&session.display, screen, target, method).map_err(|e| {
-        if e.message() == SHM_READS_THE_SCREEN {
-            Error::usage(e.message())
-        } else {
-            from_capture(e)
-        }
-    })
+    Ok(Reader::open(&session.display, screen, target, method)?)
 }
 
 /// The capture library's errors as exit codes.

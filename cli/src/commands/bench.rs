@@ -130,7 +130,12 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         target,
         mut reader,
         method,
-    } = Capture::open(ctx, &args.capture)?;
+    } = Capture::open(
+        ctx.display.as_deref(),
+        ctx.output_name(&args.capture.output)?,
+        args.capture.source,
+        args.capture.method,
+    )?;
     let rect = target.rect;
     let server_pid = server_pid(&session);
     let frames = args.frames;

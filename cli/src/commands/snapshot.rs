@@ -10,7 +10,12 @@ pub fn run(ctx: &Context, args: &SnapshotArgs) -> Result<()> {
         mut reader,
         method,
         ..
-    } = Capture::open(ctx, &args.capture)?;
+    } = Capture::open(
+        ctx.display.as_deref(),
+        ctx.output_name(&args.capture.output)?,
+        args.capture.source,
+        args.capture.method,
+    )?;
     let frame = reader.grab(target.rect)?;
     frame.write_png(&args.file).map_err(from_capture)?;
     out!(
