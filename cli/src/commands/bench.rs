@@ -130,12 +130,7 @@ pub fn run(ctx: &Context, args: &BenchArgs) -> Result<()> {
         target,
         mut reader,
         method,
-    } = Capture::open(
-        ctx.display.as_deref(),
-        ctx.output_name(&args.capture.output)?,
-        args.capture.source,
-        args.capture.method,
-    )?;
+    } = ctx.open_capture(&args.capture)?;
     let rect = target.rect;
     let server_pid = server_pid(&session);
     let frames = args.frames;

@@ -25,7 +25,8 @@ mod watch;
 
 use std::path::PathBuf;
 
-use crate::cli::{Cli, Command};
+use crate::capture::Capture;
+use crate::cli::{CaptureArgs, Cli, Command};
 use crate::config::{self as cfg, FileConfig};
 use crate::exit::{Error, Result};
 
@@ -79,6 +80,12 @@ impl Context {
                 .output
                 .unwrap_or_else(|| cfg::DEFAULT_OUTPUT.into()),
         })
+    }
+
+    /// The output `--output`, `--source` and `--method` ask for, opened for reading.
+    pub fn open_capture(&self, args: &CaptureArgs) -> Result<Capture> {
+        let name = self.output_name(&args.output)?;
+        Capture::open(self.display.as_deref(), name, args.source, args.method)
     }
 }
 

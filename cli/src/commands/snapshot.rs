@@ -10,12 +10,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs) -> Result<()> {
         mut reader,
         method,
         ..
-    } = Capture::open(
-        ctx.display.as_deref(),
-        ctx.output_name(&args.capture.output)?,
-        args.capture.source,
-        args.capture.method,
-    )?;
+    } = ctx.open_capture(&args.capture)?;
     let frame = reader.grab(target.rect)?;
     frame.write_png(&args.file).map_err(from_capture)?;
     out!(
