@@ -96,7 +96,7 @@ mod guest {
         );
         let view = [(
             Placement::flat((rect.width, rect.height), (rect.width, rect.height)),
-            Rect { x: 0, y: 0, ..rect },
+            rect.at(0, 0),
         )];
         let buf = capture.export(FbSource::Front).unwrap();
         renderer

@@ -54,9 +54,7 @@ pub fn resolve_target(state: &ScreenState, name: &str, choice: SourceChoice) -> 
     let rect = output_on_screen(state, name)?;
     let (source, rect) = match (choice, framebuffer_id) {
         (SourceChoice::Auto | SourceChoice::Front, _) => (FbSource::Front, rect),
-        (SourceChoice::FramebufferId, Some(id)) => {
-            (FbSource::Framebuffer(id), Rect { x: 0, y: 0, ..rect })
-        }
+        (SourceChoice::FramebufferId, Some(id)) => (FbSource::Framebuffer(id), rect.at(0, 0)),
         (SourceChoice::FramebufferId, None) => {
             return Err(Error::usage(format!(
                 "{name} has no FRAMEBUFFER_ID property (only the patched driver's XR \

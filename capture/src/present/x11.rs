@@ -92,9 +92,13 @@ impl Window {
                     "the X screen lacks visual {visual:#x}, which EGL draws with"
                 ))
             })?;
-        let fits = |v: i32| i16::try_from(v).is_ok();
-        let (w, h) = (u16::try_from(width), u16::try_from(height));
-        let (Ok(w), Ok(h), true, true) = (w, h, fits(x), fits(y)) else {
+        let wire = (
+            i16::try_from(x),
+            i16::try_from(y),
+            u16::try_from(width),
+            u16::try_from(height),
+        );
+        let (Ok(wire_x), Ok(wire_y), Ok(w), Ok(h)) = wire else {
             return Err(Error::geometry(format!(
                 "the output {width}x{height}+{x}+{y} does not fit X's window coordinates"
             )));
@@ -127,8 +131,8 @@ impl Window {
                 depth,
                 window,
                 root,
-                x as i16,
-                y as i16,
+                wire_x,
+                wire_y,
                 w,
                 h,
                 0,

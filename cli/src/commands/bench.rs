@@ -376,10 +376,7 @@ fn damage_batches(
     [
         (format!("16 scattered {w}x{h}"), scattered),
         (format!("16 in a row {row_w}x{h}"), in_a_row),
-        (
-            "whole output".to_string(),
-            vec![Rect { x: 0, y: 0, ..rect }],
-        ),
+        ("whole output".to_string(), vec![rect.at(0, 0)]),
     ]
     .into_iter()
     .map(|(batch, rects)| {
@@ -583,7 +580,7 @@ fn render_cost(reader: &mut Reader, rect: Rect, frames: u32) -> Result<RenderCos
     let size = (rect.width, rect.height);
     let mut renderer =
         Renderer::new(Target::Offscreen(size), reader.device_path()).map_err(from_capture)?;
-    let view = [(Placement::flat(size, size), Rect { x: 0, y: 0, ..rect })];
+    let view = [(Placement::flat(size, size), rect.at(0, 0))];
     let per_frame = |mut frame: Box<dyn FnMut() -> Result<()> + '_>| -> Result<f64> {
         frame()?; // warm-up: the first import or upload allocates
         let start = thread_cpu();

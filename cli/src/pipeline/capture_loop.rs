@@ -102,7 +102,7 @@ impl CaptureLoop {
             }
             let mut rects = damage.take(self.target.rect).map_err(from_capture)?;
             if relayout {
-                rects = vec![whole(self.target.rect)];
+                rects = vec![self.target.rect.at(0, 0)];
                 exported = None;
             }
             if rects.is_empty() {
@@ -234,16 +234,11 @@ impl CaptureLoop {
                 slot.rect = Some(rect);
                 slot.pixels = Some(frame);
                 slot.damage.clear();
-                mailbox.post(&mut slot, &[whole(rect)], seen);
+                mailbox.post(&mut slot, &[rect.at(0, 0)], seen);
             }
         }
         Ok(())
     }
-}
-
-/// `rect` itself, relative to its corner.
-fn whole(rect: Rect) -> Rect {
-    Rect { x: 0, y: 0, ..rect }
 }
 
 /// Waits for X events (RandR or damage), at most one tick.
