@@ -59,10 +59,7 @@ impl Frame {
         }
         let bpp = self.format.bytes_per_pixel as usize;
         let stride = self.width as usize * bpp;
-        let buffer_holds_layout = layout.width as usize * bpp <= layout.stride
-            && (layout.height as usize).saturating_sub(1) * layout.stride
-                + layout.width as usize * bpp
-                <= src.len();
+        let buffer_holds_layout = layout.held_by(src.len());
         let frame_holds_size = self.data.len() == stride * self.height as usize;
         let placed = |r: &Rect| -> Option<((usize, usize), (usize, usize))> {
             let at = r.origin().filter(|_| r.fits((self.width, self.height)))?;
@@ -156,6 +153,17 @@ pub struct BufferLayout {
     /// Bytes from one row to the next.
     pub stride: usize,
     pub format: Format,
+}
+
+impl BufferLayout {
+    /// Whether `len` bytes hold every row of the layout, and a row fits its stride.
+    pub fn held_by(&self, len: usize) -> bool {
+        let row = self.width as usize * self.format.bytes_per_pixel as usize;
+        let needed = (self.height as usize)
+            .checked_sub(1)
+            .map_or(0, |rows| rows * self.stride + row);
+        row <= self.stride && needed <= len
+    }
 }
 
 #[cfg(test)]

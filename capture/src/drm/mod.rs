@@ -231,14 +231,14 @@ impl DrmCapture {
         };
         let offset = info.offsets[0] as usize;
         let len = offset + layout.stride * layout.height as usize;
+        // Plane 0's pixels start `offset` into the buffer's mapping.
+        let read_plane = |map: &[u8]| read(map.get(offset..).unwrap_or_default(), layout);
         let entry = cached(&mut self.cache, info.key);
         if !info.has_handles() {
             if entry.dmabuf.is_none() {
                 entry.dmabuf = Some(export_via_helper(&mut self.helper, &self.card, &info)?);
             }
-            return read_dmabuf(entry, fb_id, len, |map| {
-                read(map.get(offset..).unwrap_or_default(), layout)
-            });
+            return read_dmabuf(entry, fb_id, len, read_plane);
         }
         match method {
             DrmMethod::Mmap => {
@@ -246,16 +246,13 @@ impl DrmCapture {
                     counters::ioctls(1);
                     entry.dumb_map = Some(map::dumb(info.card(), info.handles[0], len)?);
                 }
-                let map = entry.dumb_map.as_ref().map_or(&[][..], Mapping::as_slice);
-                read(map.get(offset..).unwrap_or_default(), layout)
+                read_plane(entry.dumb_map.as_ref().map_or(&[][..], Mapping::as_slice))
             }
             DrmMethod::Dmabuf => {
                 if entry.dmabuf.is_none() {
                     entry.dmabuf = Some(export_dmabuf(&self.card, &info)?);
                 }
-                read_dmabuf(entry, fb_id, len, |map| {
-                    read(map.get(offset..).unwrap_or_default(), layout)
-                })
+                read_dmabuf(entry, fb_id, len, read_plane)
             }
         }
     }
@@ -285,14 +282,9 @@ impl DrmCapture {
 fn query<'a>(card: &'a Card, cache: &mut Option<Cached>, fb_id: u32) -> Result<FbInfo<'a>> {
     let result = FbInfo::describe(card.as_fd(), fb_id);
     // GETFB2, and one GEM_CLOSE per buffer handle it gave when the answer is dropped.
-    let handles = result.as_ref().map_or(0, |info| {
-        let handles = &info.handles[..info.planes()];
-        handles
-            .iter()
-            .enumerate()
-            .filter(|(i, h)| !handles[..*i].contains(h))
-            .count()
-    });
+    let handles = result
+        .as_ref()
+        .map_or(0, |info| info.distinct_handles().count());
     counters::ioctls(1 + handles as u64);
     if result
         .as_ref()

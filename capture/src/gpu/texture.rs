@@ -207,11 +207,7 @@ impl Uploaded {
 
 /// Checks that `pixels` holds every row of `layout`.
 pub fn check_layout(pixels: &[u8], layout: BufferLayout) -> Result<()> {
-    let row = layout.width as usize * layout.format.bytes_per_pixel as usize;
-    let needed = (layout.height as usize)
-        .checked_sub(1)
-        .map_or(0, |rows| rows * layout.stride + row);
-    if layout.width == 0 || layout.height == 0 || row > layout.stride || needed > pixels.len() {
+    if layout.width == 0 || layout.height == 0 || !layout.held_by(pixels.len()) {
         return Err(Error::geometry(format!(
             "a {}x{} {} buffer with {}-byte rows does not fit in {} bytes",
             layout.width,

@@ -133,16 +133,23 @@ impl<'a> FbInfo<'a> {
     pub fn card(&self) -> BorrowedFd<'a> {
         self.card
     }
+
+    /// The buffer handles GETFB2 gave, each once: planes may share one buffer object,
+    /// and so one handle, which is closed once.
+    pub fn distinct_handles(&self) -> impl Iterator<Item = u32> + '_ {
+        self.handles
+            .iter()
+            .enumerate()
+            .filter(|&(i, &h)| h != 0 && !self.handles[..i].contains(&h))
+            .map(|(_, &h)| h)
+    }
 }
 
 impl Drop for FbInfo<'_> {
     fn drop(&mut self) {
-        // Planes may share one buffer object, and so one handle: close each once.
-        for (i, &handle) in self.handles.iter().enumerate() {
-            if handle != 0 && !self.handles[..i].contains(&handle) {
-                // Nothing to do about a failure here: the handle is ours and valid.
-                let _ = drm_ffi::gem::close(self.card, handle);
-            }
+        for handle in self.distinct_handles() {
+            // Nothing to do about a failure here: the handle is ours and valid.
+            let _ = drm_ffi::gem::close(self.card, handle);
         }
     }
 }
